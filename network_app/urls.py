@@ -1,0 +1,18 @@
+"""Top-level URL configuration."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from network_app import views
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="people:directory", permanent=False), name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("people/", include("people.urls")),
+    path("causes/", include("causes.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,24 @@
+"""Domain errors raised by services and mapped to form errors, 400s and 403s."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A rule of the product refused the request. ``field`` names the input at fault."""
+
+    code = "invalid"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotAllowed(DomainError):
+    """The actor may not do this (maps to 403, or to 404 where existence must not leak)."""
+
+    code = "not_allowed"
+
+
+class TieError(DomainError):
+    code = "invalid_tie"

@@ -1,0 +1,432 @@
+"""People, organizations, affiliations and ties.
+
+Row rules are database constraints (a tie is stored once per unordered pair with
+``person_a_id < person_b_id``; strengths are 1..5), so the ORM, forms, the admin and the API
+all meet the same rules. Visibility rules live in ``people.selectors``, never here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+
+class Sector(models.TextChoices):
+    NONPROFIT = "nonprofit", "Nonprofit"
+    COOPERATIVE = "cooperative", "Co-operative"
+    COMMUNITY_DEVELOPMENT = "community_development", "Community development"
+    ORGANIZING = "organizing", "Community organizing"
+    BUSINESS = "business", "Small business"
+    FOOD = "food", "Food and hospitality"
+    GOVERNMENT = "government", "Government and planning"
+    EDUCATION = "education", "Education and research"
+    HEALTH = "health", "Health and care"
+    HOUSING = "housing", "Housing"
+    ARTS = "arts", "Arts and culture"
+    FAITH = "faith", "Faith community"
+    PHILANTHROPY = "philanthropy", "Philanthropy and funding"
+    TECHNOLOGY = "technology", "Technology"
+    LABOUR = "labour", "Labour and trades"
+    RESIDENT = "resident", "Resident / neighbour"
+
+
+class Visibility(models.TextChoices):
+    LISTED = "listed", "Listed for members"
+    ORGANIZERS = "organizers", "Organizers only"
+    HIDDEN = "hidden", "Hidden"
+
+
+class ReviewStatus(models.TextChoices):
+    NEW = "new", "New, not reviewed"
+    APPROVED = "approved", "Reviewed"
+    NEEDS_ATTENTION = "needs_attention", "Needs attention"
+
+
+class Person(models.Model):
+    """A member profile. Not every person has a login: organizers may record people who
+    have not signed up. Email and phone are private to the person and admins."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="person",
+    )
+    display_name = models.CharField(max_length=120)
+    pronouns = models.CharField(max_length=40, blank=True)
+    headline = models.CharField(max_length=160, blank=True)
+    bio = models.TextField(max_length=4000, blank=True)
+    city = models.CharField(max_length=80, blank=True)
+    neighbourhood = models.CharField(max_length=80, blank=True)
+    sector = models.CharField(max_length=32, choices=Sector.choices, blank=True)
+    skills = models.JSONField(default=list, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+
+    visibility = models.CharField(
+        max_length=16, choices=Visibility.choices, default=Visibility.ORGANIZERS
+    )
+    open_to_introductions = models.BooleanField(default=True)
+    open_to_groups = models.BooleanField(
+        default=True, verbose_name="open to being suggested for small-batch groups"
+    )
+    do_not_contact = models.BooleanField(default=False)
+    do_not_introduce = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="blocked_by",
+        verbose_name="do not introduce me to",
+    )
+    monthly_intro_capacity = models.PositiveSmallIntegerField(
+        default=5, verbose_name="introductions I can broker per month"
+    )
+    email_notifications = models.BooleanField(default=True)
+    consent_given_at = models.DateTimeField(null=True, blank=True)
+    review_status = models.CharField(
+        max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.NEW
+    )
+
+    external_source = models.CharField(max_length=60, blank=True)
+    external_id = models.CharField(max_length=120, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["display_name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_source", "external_id"],
+                condition=~Q(external_id=""),
+                name="person_unique_external_id",
+            ),
+            models.CheckConstraint(
+                condition=Q(monthly_intro_capacity__lte=100),
+                name="person_intro_capacity_range",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["visibility", "display_name"], name="person_vis_name"),
+            models.Index(fields=["neighbourhood"], name="person_neighbourhood"),
+            models.Index(fields=["city"], name="person_city"),
+            models.Index(fields=["sector"], name="person_sector"),
+            models.Index(fields=["updated_at", "id"], name="person_updated"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("people:profile", kwargs={"public_id": self.public_id})
+
+    @property
+    def initials(self) -> str:
+        parts = [p for p in self.display_name.split() if p]
+        return "".join(p[0] for p in parts[:2]).upper() or "?"
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.visibility == Visibility.HIDDEN
+
+    @property
+    def locality(self) -> str:
+        return ", ".join(p for p in (self.neighbourhood, self.city) if p)
+
+
+class OrganizationKind(models.TextChoices):
+    NONPROFIT = "nonprofit", "Nonprofit"
+    COOPERATIVE = "cooperative", "Co-operative"
+    CDC = "cdc", "Community development corporation"
+    BUSINESS = "business", "Business"
+    GOVERNMENT = "government", "Government"
+    EDUCATION = "education", "School or university"
+    FUNDER = "funder", "Funder"
+    FAITH = "faith", "Faith group"
+    INFORMAL = "informal", "Informal group"
+
+
+class Organization(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=160)
+    kind = models.CharField(max_length=20, choices=OrganizationKind.choices)
+    city = models.CharField(max_length=80, blank=True)
+    neighbourhood = models.CharField(max_length=80, blank=True)
+    website = models.URLField(blank=True)
+    description = models.TextField(max_length=4000, blank=True)
+    external_source = models.CharField(max_length=60, blank=True)
+    external_id = models.CharField(max_length=120, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_source", "external_id"],
+                condition=~Q(external_id=""),
+                name="organization_unique_external_id",
+            ),
+        ]
+        indexes = [models.Index(fields=["name"], name="organization_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Affiliation(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="affiliations")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="affiliations"
+    )
+    role = models.CharField(max_length=120, blank=True)
+    start = models.DateField(null=True, blank=True)
+    end = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-start", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(start__isnull=True) | Q(end__gte=F("start")),
+                name="affiliation_end_after_start",
+                violation_error_message="An affiliation cannot end before it starts.",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "organization", "role"],
+                name="affiliation_unique_role",
+                violation_error_message="This person already has this role in this organization.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        role = f" ({self.role})" if self.role else ""
+        return f"{self.person} at {self.organization}{role}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.end is None
+
+
+class TieKind(models.TextChoices):
+    COLLEAGUE = "colleague", "Colleague"
+    FRIEND = "friend", "Friend"
+    NEIGHBOUR = "neighbour", "Neighbour"
+    COLLABORATOR = "collaborator", "Collaborator"
+    BOARD = "board", "Serve on a board together"
+    MENTOR = "mentor", "Mentor / mentee"
+    MET_AT_EVENT = "met_at_event", "Met at an event"
+    INTRODUCED = "introduced", "Introduced by Smallbatch"
+
+
+class Provenance(models.TextChoices):
+    SELF_REPORTED = "self_reported", "Self-reported"
+    ORGANIZER = "organizer", "Recorded by an organizer"
+    IMPORT = "import", "Imported"
+    PARTNER = "partner", "Partner tool"
+    INTRODUCTION = "introduction", "Smallbatch introduction"
+
+
+class SideStatus(models.TextChoices):
+    UNANSWERED = "unanswered", "Not answered yet"
+    CONFIRMED = "confirmed", "Confirmed"
+    DISPUTED = "disputed", "Disputed"
+
+
+class TieQuerySet(models.QuerySet["Tie"]):
+    def involving(self, person: Person | int) -> TieQuerySet:
+        pk = person if isinstance(person, int) else person.pk
+        return self.filter(Q(person_a_id=pk) | Q(person_b_id=pk))
+
+    def between(self, one: Person | int, other: Person | int) -> TieQuerySet:
+        a = one if isinstance(one, int) else one.pk
+        b = other if isinstance(other, int) else other.pk
+        low, high = (a, b) if a < b else (b, a)
+        return self.filter(person_a_id=low, person_b_id=high)
+
+
+class Tie(models.Model):
+    """Two people who know each other, stored once per unordered pair.
+
+    Each person controls their own side: a strength rating (1..5, or unrated), a status
+    (unanswered, confirmed, disputed), whether the tie may be used for introductions (``None``
+    means "not answered": it then follows the person's general openness), and whether other
+    members may see the tie.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    person_a = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="ties_as_a")
+    person_b = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="ties_as_b")
+    kind = models.CharField(max_length=20, choices=TieKind.choices, default=TieKind.COLLEAGUE)
+    context = models.CharField(max_length=240, blank=True)
+    since = models.DateField(null=True, blank=True)
+    last_interaction = models.DateField(null=True, blank=True)
+    provenance = models.CharField(
+        max_length=20, choices=Provenance.choices, default=Provenance.SELF_REPORTED
+    )
+
+    a_strength = models.PositiveSmallIntegerField(null=True, blank=True)
+    a_status = models.CharField(
+        max_length=12, choices=SideStatus.choices, default=SideStatus.UNANSWERED
+    )
+    a_allows_introductions = models.BooleanField(null=True, blank=True)
+    a_visible_to_members = models.BooleanField(default=False)
+
+    b_strength = models.PositiveSmallIntegerField(null=True, blank=True)
+    b_status = models.CharField(
+        max_length=12, choices=SideStatus.choices, default=SideStatus.UNANSWERED
+    )
+    b_allows_introductions = models.BooleanField(null=True, blank=True)
+    b_visible_to_members = models.BooleanField(default=False)
+
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    external_source = models.CharField(max_length=60, blank=True)
+    external_id = models.CharField(max_length=120, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TieQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(person_a__lt=F("person_b")),
+                name="tie_ordered_pair",
+                violation_error_message=(
+                    "A tie joins two different people and is stored once per pair "
+                    "(the lower person id first)."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["person_a", "person_b"],
+                name="tie_unique_pair",
+                violation_error_message="These two people already have a tie.",
+            ),
+            models.CheckConstraint(
+                condition=Q(a_strength__isnull=True) | Q(a_strength__gte=1, a_strength__lte=5),
+                name="tie_a_strength_range",
+                violation_error_message="Strength must be between 1 and 5.",
+            ),
+            models.CheckConstraint(
+                condition=Q(b_strength__isnull=True) | Q(b_strength__gte=1, b_strength__lte=5),
+                name="tie_b_strength_range",
+                violation_error_message="Strength must be between 1 and 5.",
+            ),
+            models.UniqueConstraint(
+                fields=["external_source", "external_id"],
+                condition=~Q(external_id=""),
+                name="tie_unique_external_id",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["person_b", "person_a"], name="tie_b_a"),
+            models.Index(fields=["updated_at", "id"], name="tie_updated"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_a} - {self.person_b}"
+
+    # Side helpers: ``side_of(person)`` returns "a" or "b"; the rest read and write that side.
+    def side_of(self, person: Person | int) -> str:
+        pk = person if isinstance(person, int) else person.pk
+        if pk == self.person_a_id:
+            return "a"
+        if pk == self.person_b_id:
+            return "b"
+        raise ValueError("This person is not part of the tie.")
+
+    def other(self, person: Person | int) -> Person:
+        return self.person_b if self.side_of(person) == "a" else self.person_a
+
+    def strength_of(self, side: str) -> int | None:
+        return self.a_strength if side == "a" else self.b_strength
+
+    def status_of(self, side: str) -> str:
+        return self.a_status if side == "a" else self.b_status
+
+    def allows_introductions_of(self, side: str) -> bool | None:
+        return self.a_allows_introductions if side == "a" else self.b_allows_introductions
+
+    def visible_to_members_of(self, side: str) -> bool:
+        return self.a_visible_to_members if side == "a" else self.b_visible_to_members
+
+    @property
+    def effective_strength(self) -> int | None:
+        """The lower of the rated sides (None when neither side has rated)."""
+        rated = [s for s in (self.a_strength, self.b_strength) if s is not None]
+        return min(rated) if rated else None
+
+    @property
+    def is_disputed(self) -> bool:
+        return SideStatus.DISPUTED in (self.a_status, self.b_status)
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.a_status == SideStatus.CONFIRMED and self.b_status == SideStatus.CONFIRMED
+
+
+def ordered_pair(one: int, other: int) -> tuple[int, int]:
+    """The (person_a_id, person_b_id) under which the tie between two people is stored."""
+    return (one, other) if one < other else (other, one)
+
+
+class AuditEvent(models.Model):
+    """An append-only record of a change made by an organizer, admin, import or partner."""
+
+    class Channel(models.TextChoices):
+        WEB = "web", "Web pages"
+        ADMIN = "admin", "Django admin"
+        API = "api", "API"
+        IMPORT = "import", "Import"
+        COMMAND = "command", "Management command"
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_label = models.CharField(max_length=150, blank=True)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
+    action = models.CharField(max_length=60)
+    object_type = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=64)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type}"
+
+
+def user_label(user: User | None) -> str:
+    return user.get_username() if user is not None else "system"

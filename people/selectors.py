@@ -1,0 +1,113 @@
+"""Reads, always given the viewer. Every visibility rule lives here.
+
+Rules (PRODUCT.md, issue 2):
+- a stranger sees nobody;
+- a member sees people listed for members, and themself;
+- an organizer (and staff, on the site pages) also sees people marked "organizers only";
+- nobody but the person sees a hidden person on the site (admins see them in the admin only);
+- a member sees a tie when they can see both ends and both sides allow members to see it and
+  nobody disputes it, or when the tie is their own; organizers see every tie between people they
+  can see;
+- email and phone show only to the person and staff.
+Filtering happens in the database query, so hidden data never reaches a template.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from people.models import Affiliation, Person, SideStatus, Tie, Visibility
+from people.roles import Viewer
+
+
+def person_visibility_q(viewer: Viewer, prefix: str = "") -> Q:
+    """A Q object matching the people the viewer may see (``prefix`` for related lookups)."""
+    if not viewer.is_authenticated:
+        return Q(pk__in=[])
+    allowed = [Visibility.LISTED]
+    if viewer.sees_organizer_only_people:
+        allowed.append(Visibility.ORGANIZERS)
+    q = Q(**{f"{prefix}visibility__in": allowed})
+    if viewer.person_id is not None:
+        q |= Q(**{f"{prefix}pk": viewer.person_id})
+    return q
+
+
+def person_list_visible_to(
+    *, viewer: Viewer, filters: dict[str, Any] | None = None
+) -> QuerySet[Person]:
+    """People the viewer may see, for the directory. ``filters`` go through PersonFilter."""
+    qs = Person.objects.filter(person_visibility_q(viewer))
+    if filters:
+        from people.filters import PersonFilter
+
+        qs = PersonFilter(filters, queryset=qs, viewer=viewer).qs
+    return qs.order_by("display_name", "id")
+
+
+def person_get_visible_to(*, viewer: Viewer, public_id: Any) -> Person | None:
+    """The person with this public id, or None when missing or not visible to the viewer."""
+    return (
+        Person.objects.filter(person_visibility_q(viewer), public_id=public_id)
+        .prefetch_related(
+            Prefetch(
+                "affiliations",
+                queryset=Affiliation.objects.select_related("organization").order_by(
+                    "end", "-start", "id"
+                ),
+            ),
+        )
+        .first()
+    )
+
+
+def can_see_private_fields(*, viewer: Viewer, person: Person) -> bool:
+    """Email and phone: only the person themself and staff."""
+    return viewer.is_staff or (viewer.person_id is not None and viewer.person_id == person.pk)
+
+
+def tie_visibility_q(viewer: Viewer) -> Q:
+    """A Q object over Tie matching the ties the viewer may see."""
+    if not viewer.is_authenticated:
+        return Q(pk__in=[])
+    both_ends = person_visibility_q(viewer, "person_a__") & person_visibility_q(
+        viewer, "person_b__"
+    )
+    own = Q(pk__in=[])
+    if viewer.person_id is not None:
+        own = Q(person_a_id=viewer.person_id) | Q(person_b_id=viewer.person_id)
+    if viewer.sees_organizer_only_people:
+        return both_ends | own
+    members_may_see = (
+        Q(a_visible_to_members=True, b_visible_to_members=True)
+        & ~Q(a_status=SideStatus.DISPUTED)
+        & ~Q(b_status=SideStatus.DISPUTED)
+    )
+    return (both_ends & members_may_see) | own
+
+
+def tie_list_visible_to(*, viewer: Viewer, person: Person | None = None) -> QuerySet[Tie]:
+    """Ties the viewer may see, optionally only those involving ``person``."""
+    qs = Tie.objects.filter(tie_visibility_q(viewer))
+    if person is not None:
+        qs = qs.involving(person)
+    return qs.select_related("person_a", "person_b").order_by("id")
+
+
+def tie_list_of_person(*, person: Person) -> QuerySet[Tie]:
+    """All ties of a person, for their own "people I know" page (they see every side)."""
+    return Tie.objects.involving(person).select_related("person_a", "person_b").order_by("-id")
+
+
+def tie_get_for_side_owner(*, viewer: Viewer, public_id: Any) -> Tie | None:
+    """A tie that the viewer is part of (and so may edit their side of), else None."""
+    if viewer.person_id is None:
+        return None
+    return (
+        Tie.objects.involving(viewer.person_id)
+        .select_related("person_a", "person_b")
+        .filter(public_id=public_id)
+        .first()
+    )
