@@ -11,8 +11,17 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from django.test import Client
@@ -85,3 +94,125 @@ def admin_user(db: None) -> Persona:
 @pytest.fixture
 def password() -> str:
     return PASSWORD
+
+
+# =============================================================================================
+# Celery worker
+#
+# Tests marked ``@pytest.mark.worker`` get ``celery_worker_process``. With REDIS_URL set (and
+# CELERY_EAGER unset) it is a real ``celery worker`` subprocess on the *test* database, started
+# once per session; otherwise it is None and tasks run eagerly in-process. The worker sees only
+# committed rows, so tests that hand it data use ``transactional_db``.
+# =============================================================================================
+
+ROOT_DIR = Path(__file__).resolve().parent.parent
+WORKER_START_TIMEOUT = 30.0
+WORKER_STOP_TIMEOUT = 15.0
+# Imported by the worker besides the apps' own tasks modules: tasks that exist for tests only.
+WORKER_TEST_TASK_MODULES = ("tests.integration.tasks",)
+
+
+def _database_url_for_worker(settings_dict: dict[str, Any]) -> str:
+    """A DATABASE_URL for another process to open the database of ``settings_dict``.
+
+    Fails the run (with what to do) when the test database cannot be shared: SQLite's
+    test database lives in the memory of the pytest process.
+    """
+    engine, name = settings_dict["ENGINE"], str(settings_dict["NAME"])
+    if engine == "django.db.backends.postgresql":
+        user = quote(settings_dict.get("USER") or "", safe="")
+        password = quote(settings_dict.get("PASSWORD") or "", safe="")
+        credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+        host = settings_dict.get("HOST") or "127.0.0.1"
+        port = settings_dict.get("PORT") or 5432
+        return f"postgres://{credentials}{host}:{port}/{quote(name, safe='')}"
+    pytest.fail(
+        "A real Celery worker (REDIS_URL is set) needs a test database that another process "
+        "can open: also set DATABASE_URL=postgres://..., or unset REDIS_URL to run tasks eagerly."
+    )
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()  # warm shutdown: finishes the current task
+        try:
+            process.wait(timeout=WORKER_STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(
+    django_db_setup: None, django_db_blocker: Any
+) -> Iterator[subprocess.Popen[bytes] | None]:
+    """A real Celery worker on the test database when REDIS_URL is set, else None (eager)."""
+    from django.conf import settings
+    from django.db import connection
+
+    from network_app.celery import app
+
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        yield None
+        return
+
+    nodename = f"pytest-{os.getpid()}@{socket.gethostname()}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url_for_worker(connection.settings_dict),
+        "DB_CONN_MAX_AGE": "0",  # hold no connection that would keep the test DB from dropping
+        "REDIS_URL": settings.REDIS_URL,
+        "SECRET_KEY": settings.SECRET_KEY,
+        "TESTING": "1",
+        "CELERY_EAGER": "0",
+    }
+    app.control.purge()  # a message left by an earlier run must not reach this worker
+    log = tempfile.NamedTemporaryFile(  # noqa: SIM115 - lives as long as the worker
+        prefix="smallbatch-celery-worker-", suffix=".log", delete=False
+    )
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "network_app",
+        "worker",
+        "--pool=solo",
+        "--loglevel=info",
+        "--hostname",
+        nodename,
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+        "--include",
+        ",".join(WORKER_TEST_TASK_MODULES),
+    ]
+    process = subprocess.Popen(command, cwd=ROOT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+    def worker_log() -> str:
+        log.flush()
+        return Path(log.name).read_text(errors="replace")[-4000:]
+
+    deadline = time.monotonic() + WORKER_START_TIMEOUT
+    while not any(nodename in reply for reply in app.control.ping(timeout=0.5)):
+        if process.poll() is not None:
+            pytest.fail(f"The Celery worker exited with {process.returncode}:\n{worker_log()}")
+        if time.monotonic() > deadline:
+            _stop(process)
+            pytest.fail(
+                f"No answer from the Celery worker within {WORKER_START_TIMEOUT:.0f} s:\n"
+                f"{worker_log()}"
+            )
+    try:
+        yield process
+    finally:
+        _stop(process)
+        log.close()
+        Path(log.name).unlink(missing_ok=True)
+
+
+@pytest.fixture(autouse=True)
+def _celery_worker_for_marked_tests(request: pytest.FixtureRequest) -> None:
+    """Start (once) the worker for tests marked ``worker``."""
+    if request.node.get_closest_marker("worker") is not None:
+        request.getfixturevalue("celery_worker_process")
