@@ -183,10 +183,12 @@ else:
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Smallbatch <noreply@smallbatch.localhost>")
 
 # Security. Production values (DEBUG off) pass `manage.py check --deploy`.
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# HTTPS-only defaults unless DEBUG (make run) or the test runner (plain-HTTP test servers).
+_HTTPS_DEFAULT = not DEBUG and not TESTING
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _HTTPS_DEFAULT)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
-CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", _HTTPS_DEFAULT)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", _HTTPS_DEFAULT)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
@@ -197,7 +199,7 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # Celery: JSON only, time limits, late acks (tasks are idempotent), Redis when configured.
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL or env_bool("CELERY_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -224,6 +226,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "network_app.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Smallbatch API",
@@ -254,3 +257,11 @@ HEALTHZ_REQUIRE_WORKER = env_bool("HEALTHZ_REQUIRE_WORKER", bool(REDIS_URL))
 if TESTING:
     # Fast hashing keeps the suite quick; production keeps Django's strong default.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Resident path graph: replay at most this many change-log rows, else rebuild from scratch.
+PATH_GRAPH_MAX_REPLAY = env_int("PATH_GRAPH_MAX_REPLAY", 5000)
+# A missing change-log id older than this is taken as a rolled-back transaction.
+PATH_GRAPH_GAP_SECONDS = env_int("PATH_GRAPH_GAP_SECONDS", 30)
+# An identical search (same requester, source, target, k, max_hops) within this many seconds
+# reuses the earlier result unless the graph changed since.
+PATH_SEARCH_REUSE_SECONDS = env_int("PATH_SEARCH_REUSE_SECONDS", 120)

@@ -14,5 +14,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("people/", include("people.urls")),
     path("causes/", include("causes.urls")),
+    path("api/v1/", include(("network_app.api", "api"), namespace="api")),
     path("admin/", admin.site.urls),
 ]

@@ -430,3 +430,86 @@ class AuditEvent(models.Model):
 
 def user_label(user: User | None) -> str:
     return user.get_username() if user is not None else "system"
+
+
+class GraphChange(models.Model):
+    """Append-only log of changes that affect paths, written in the same transaction as the
+    change. Each worker's resident graph replays the rows after the last one it has seen; a row
+    only names what changed (the current state is re-read), so replaying a row twice is harmless.
+    """
+
+    class Kind(models.TextChoices):
+        TIE = "tie", "Tie"
+        PERSON = "person", "Person"
+        REBUILD = "rebuild", "Rebuild everything"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    # Plain integers, not foreign keys: the row must outlive a deleted person or tie.
+    person_id = models.BigIntegerField(null=True, blank=True)
+    other_id = models.BigIntegerField(null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.person_id} {self.other_id or ''}".strip()
+
+
+class PathSearch(models.Model):
+    """"How can A reach B": a background job and its result.
+
+    ``result`` holds the raw paths (person ids, strengths, likelihoods); names, masks and
+    explanations are rendered when the search is read, for the viewer and with current privacy.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="path_searches"
+    )
+    source = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    target = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    k = models.PositiveSmallIntegerField(default=3)
+    max_hops = models.PositiveSmallIntegerField(default=4)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    progress = models.PositiveSmallIntegerField(default=0)
+    result = models.JSONField(default=dict, blank=True)
+    error_code = models.CharField(max_length=40, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    graph_version = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    compute_ms = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(k__gte=1, k__lte=5), name="path_search_k_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(max_hops__gte=1, max_hops__lte=4), name="path_search_hops_range"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["requester", "source", "target", "-created_at"], name="path_search_reuse"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} -> {self.target} ({self.status})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("people:path_search", kwargs={"public_id": self.public_id})
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

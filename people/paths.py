@@ -1,0 +1,311 @@
+"""Path searches: starting and running them (services) and presenting them (a reader).
+
+A search is computed by a Celery task (:mod:`people.tasks`) on the resident graph and stores
+raw paths (person ids and strengths). What a requester sees is rendered when they read it, with
+current privacy: a person or tie the viewer may not see is masked ("a contact of" the previous
+person), never named and never given an id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from network_app.graph import MAX_HOPS, MAX_K, GraphError, NoPath, NotAccepting, best_paths
+from people import selectors
+from people.errors import DomainError, NotAllowed
+from people.models import GraphChange, PathSearch, Person, Tie, TieKind, ordered_pair
+from people.resident_graph import resident_graph
+from people.roles import Viewer, viewer_for
+
+# A running search older than this was lost with its worker and may be claimed again.
+STALE_RUNNING = dt.timedelta(seconds=60)
+
+
+def graph_version() -> int:
+    """The id of the newest change-log row: a search's result is current while it is equal."""
+    return GraphChange.objects.aggregate(v=Max("id"))["v"] or 0
+
+
+def _validated_int(value: Any, field: str, low: int, high: int) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise DomainError(f"Enter a whole number from {low} to {high}.", field=field) from None
+    if isinstance(value, bool) or not low <= number <= high or str(number) != str(value).strip():
+        raise DomainError(f"Enter a whole number from {low} to {high}.", field=field)
+    return number
+
+
+def path_search_start(
+    *,
+    by: Any,
+    target: Person,
+    source: Person | None = None,
+    k: Any = 3,
+    max_hops: Any = 4,
+) -> PathSearch:
+    """Ask "how can ``source`` reach ``target``" and enqueue the search after commit.
+
+    A member searches from their own person only; organizers may search from anybody they can
+    see, and staff too. The target must be visible to the requester. An identical search of the
+    same requester within ``settings.PATH_SEARCH_REUSE_SECONDS`` is reused unless the graph
+    changed since.
+    """
+    viewer = viewer_for(by)
+    if not viewer.is_authenticated:
+        raise NotAllowed("Log in to search for paths.")
+    k = _validated_int(k, "k", 1, MAX_K)
+    max_hops = _validated_int(max_hops, "max_hops", 1, MAX_HOPS)
+    if source is None:
+        if viewer.person is None:
+            raise DomainError("Create your profile first: searches start from you.", field="source")
+        source = viewer.person
+    elif source.pk != viewer.person_id:
+        if not (viewer.is_organizer or viewer.is_staff):
+            raise NotAllowed("Members can only search from themselves.")
+        if selectors.person_get_visible_to(viewer=viewer, public_id=source.public_id) is None:
+            raise DomainError("No such person.", field="source")
+    if selectors.person_get_visible_to(viewer=viewer, public_id=target.public_id) is None:
+        raise DomainError("No such person.", field="target")
+    if source.pk == target.pk:
+        raise DomainError("Choose someone other than the person searching.", field="target")
+
+    version = graph_version()
+    window = timezone.now() - dt.timedelta(seconds=settings.PATH_SEARCH_REUSE_SECONDS)
+    recent = (
+        PathSearch.objects.filter(
+            requester=viewer.user,
+            source=source,
+            target=target,
+            k=k,
+            max_hops=max_hops,
+            created_at__gte=window,
+            graph_version=version,
+            status=PathSearch.Status.DONE,
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if recent is not None:
+        return recent
+    with transaction.atomic():
+        search = PathSearch.objects.create(
+            requester=viewer.user, source=source, target=target, k=k, max_hops=max_hops
+        )
+        from people.tasks import run_path_search
+
+        search_id = search.pk
+        transaction.on_commit(lambda: run_path_search.delay(search_id))
+    return search
+
+
+def path_search_execute(*, search_id: int) -> bool:
+    """Run one search on this process's resident graph. Idempotent: the row is claimed with a
+    conditional update, so a redelivered task does nothing twice. Returns whether it ran."""
+    now = timezone.now()
+    claimed = PathSearch.objects.filter(
+        Q(status=PathSearch.Status.PENDING)
+        | Q(status=PathSearch.Status.RUNNING, started_at__lt=now - STALE_RUNNING),
+        pk=search_id,
+    ).update(status=PathSearch.Status.RUNNING, started_at=now, progress=10)
+    if not claimed:
+        return False
+    search = PathSearch.objects.get(pk=search_id)
+    started = time.perf_counter()
+    try:
+        resident = resident_graph()
+        resident.refresh()
+        resident.ensure_people([search.source_id, search.target_id])
+        PathSearch.objects.filter(pk=search_id).update(progress=50)
+        fields: dict[str, Any] = {"graph_version": resident.version}
+        try:
+            paths = best_paths(
+                resident.graph,
+                search.source_id,
+                search.target_id,
+                k=search.k,
+                max_hops=search.max_hops,
+                coefficient=settings.PATH_STRENGTH_COEFFICIENT,
+                unrated_strength=settings.PATH_UNRATED_STRENGTH,
+            )
+            fields["result"] = {
+                "paths": [
+                    {
+                        "people": list(p.people),
+                        "strengths": list(p.strengths),
+                        "likelihood": p.likelihood,
+                    }
+                    for p in paths
+                ]
+            }
+        except GraphError as exc:
+            code = {NoPath: "no_path", NotAccepting: "not_accepting"}.get(type(exc), "no_path")
+            fields.update(result={"paths": []}, error_code=code, error=exc.reason)
+        fields.update(status=PathSearch.Status.DONE)
+    except Exception:
+        PathSearch.objects.filter(pk=search_id).update(
+            status=PathSearch.Status.FAILED,
+            error_code="failed",
+            error="The search failed. Please try again in a moment.",
+            finished_at=timezone.now(),
+            compute_ms=(time.perf_counter() - started) * 1000,
+            progress=100,
+        )
+        raise
+    PathSearch.objects.filter(pk=search_id).update(
+        finished_at=timezone.now(),
+        compute_ms=(time.perf_counter() - started) * 1000,
+        progress=100,
+        **fields,
+    )
+    return True
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+def path_search_get_for(*, viewer: Viewer, public_id: Any) -> PathSearch | None:
+    """A search the viewer may read: only its requester, and staff."""
+    if not viewer.is_authenticated:
+        return None
+    qs = PathSearch.objects.select_related("source", "target").filter(public_id=public_id)
+    if not viewer.is_staff:
+        qs = qs.filter(requester=viewer.user)
+    return qs.first()
+
+
+STRENGTH_WORDS = {5: "very well", 4: "well", 3: "fairly well", 2: "a little", 1: "barely"}
+KIND_PHRASES: dict[str, str] = {
+    TieKind.COLLEAGUE: "work together",
+    TieKind.FRIEND: "are friends",
+    TieKind.NEIGHBOUR: "are neighbours",
+    TieKind.COLLABORATOR: "collaborate",
+    TieKind.BOARD: "serve on a board together",
+    TieKind.MENTOR: "are mentor and mentee",
+    TieKind.MET_AT_EVENT: "met at an event",
+    TieKind.INTRODUCED: "were introduced through Smallbatch",
+}
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One person on a presented path; ``person`` is None when masked."""
+
+    person: Person | None
+    label: str
+    strength_in: int | None  # the tie from the previous person (None for the first)
+
+
+@dataclass(frozen=True)
+class PresentedPath:
+    hops: list[Hop]
+    strengths: list[int]
+    likelihood: float
+    explanation: str
+
+    @property
+    def hop_count(self) -> int:
+        return len(self.hops) - 1
+
+    @property
+    def broker(self) -> Hop | None:
+        return self.hops[1] if len(self.hops) > 2 else None
+
+    @property
+    def percent(self) -> int:
+        return round(self.likelihood * 100)
+
+    def as_api(self) -> dict[str, Any]:
+        return {
+            "people": [str(h.person.public_id) if h.person else None for h in self.hops],
+            "strengths": self.strengths,
+            "likelihood": round(self.likelihood, 4),
+            "hops": self.hop_count,
+            "explanation": self.explanation,
+        }
+
+
+def path_search_present(*, viewer: Viewer, search: PathSearch) -> list[PresentedPath]:
+    """The search's paths as the viewer may see them, with plain-language explanations."""
+    raw = search.result.get("paths", []) if isinstance(search.result, dict) else []
+    if not raw:
+        return []
+    ids = {pk for path in raw for pk in path["people"]}
+    people = {
+        p.pk: p for p in Person.objects.filter(selectors.person_visibility_q(viewer), pk__in=ids)
+    }
+    pairs = {ordered_pair(u, v) for path in raw for u, v in itertools.pairwise(path["people"])}
+    pair_q = Q(pk__in=[])
+    for low, high in pairs:
+        pair_q |= Q(person_a_id=low, person_b_id=high)
+    ties = {(t.person_a_id, t.person_b_id): t for t in Tie.objects.filter(pair_q)}
+    visible_ties = set(
+        Tie.objects.filter(pair_q)
+        .filter(selectors.tie_visibility_q(viewer))
+        .values_list("person_a_id", "person_b_id")
+    )
+    me = viewer.person_id
+    presented = []
+    for path in raw:
+        ids_on_path: list[int] = path["people"]
+        strengths: list[int] = path["strengths"]
+        last = len(ids_on_path) - 1
+        hops: list[Hop] = []
+        sentences: list[str] = []
+        for i, pk in enumerate(ids_on_path):
+            person = people.get(pk)
+            if i == 0:
+                label = "You" if pk == me else (person.display_name if person else "Someone")
+                hops.append(Hop(person=person, label=label, strength_in=None))
+                continue
+            previous = hops[-1]
+            pair = ordered_pair(ids_on_path[i - 1], pk)
+            tie = ties.get(pair)
+            tie_visible = pair in visible_ties
+            strength = strengths[i - 1]
+            # Once a hop is masked, the people after it stay masked too (naming them would
+            # reveal the hidden tie); the target is shown since the requester chose them.
+            shown = person is not None and (
+                i == last or (tie_visible and previous.person is not None)
+            )
+            if shown:
+                assert person is not None
+                current = Hop(person=person, label=person.display_name, strength_in=strength)
+            elif previous.person is None:
+                current = Hop(person=None, label="a contact of that contact", strength_in=strength)
+            elif previous.label == "You":
+                current = Hop(person=None, label="one of your contacts", strength_in=strength)
+            else:
+                current = Hop(
+                    person=None, label=f"a contact of {previous.label}", strength_in=strength
+                )
+            hops.append(current)
+            details = f"{strength}/5"
+            if tie is not None and tie_visible and tie.context:
+                details += f", {tie.context}"
+            if i == 1 and previous.label == "You":
+                sentences.append(f"You know {current.label} {STRENGTH_WORDS[strength]} ({details})")
+            elif current.person is not None and previous.person is not None and tie_visible:
+                relation = KIND_PHRASES.get(tie.kind if tie else "", "know each other")
+                sentences.append(f"{previous.label} and {current.label} {relation} ({details})")
+            else:
+                who = previous.label if previous.person is not None else "That contact"
+                sentences.append(f"{who[:1].upper()}{who[1:]} knows {current.label} ({details})")
+        likelihood = float(path["likelihood"])
+        explanation = "; ".join(sentences) + f". Estimated chance: {round(likelihood * 100)}%."
+        presented.append(
+            PresentedPath(
+                hops=hops, strengths=strengths, likelihood=likelihood, explanation=explanation
+            )
+        )
+    return presented
