@@ -18,7 +18,7 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from people.models import Affiliation, Person, SideStatus, Tie, Visibility
+from people.models import Affiliation, Organization, Person, SideStatus, Tie, Visibility
 from people.roles import Viewer
 
 
@@ -111,3 +111,70 @@ def tie_get_for_side_owner(*, viewer: Viewer, public_id: Any) -> Tie | None:
         .filter(public_id=public_id)
         .first()
     )
+
+
+def person_directory_visible_to(
+    *, viewer: Viewer, filters: dict[str, Any] | None = None
+) -> QuerySet[Person]:
+    """The directory list: ``person_list_visible_to`` plus what a card shows (interests with
+    their causes, strongest first), in a fixed number of queries whatever the page size."""
+    return person_list_visible_to(viewer=viewer, filters=filters).prefetch_related(
+        "interests__cause"
+    )
+
+
+def neighbourhood_options_visible_to(*, viewer: Viewer) -> list[str]:
+    """Neighbourhoods of the people the viewer may see, for the directory filter."""
+    return list(
+        Person.objects.filter(person_visibility_q(viewer))
+        .exclude(neighbourhood="")
+        .order_by("neighbourhood")
+        .values_list("neighbourhood", flat=True)
+        .distinct()
+    )
+
+
+def organization_options_visible_to(*, viewer: Viewer) -> QuerySet[Organization]:
+    """Organizations with at least one person the viewer may see, for the directory filter
+    (an organization known only through hidden people does not reveal them)."""
+    visible = Person.objects.filter(person_visibility_q(viewer)).values("pk")
+    return (
+        Organization.objects.filter(
+            pk__in=Affiliation.objects.filter(person__in=visible).values("organization")
+        )
+        .only("public_id", "name")
+        .order_by("name", "id")
+    )
+
+
+def tie_list_on_profile_visible_to(*, viewer: Viewer, person: Person) -> QuerySet[Tie]:
+    """The ties shown on ``person``'s profile: those the viewer may see, whose two ends the
+    viewer may both see (so the viewer's own tie with a hidden person never shows a hidden
+    name), and that nobody disputes."""
+    return (
+        tie_list_visible_to(viewer=viewer, person=person)
+        .filter(person_visibility_q(viewer, "person_a__"))
+        .filter(person_visibility_q(viewer, "person_b__"))
+        .exclude(a_status=SideStatus.DISPUTED)
+        .exclude(b_status=SideStatus.DISPUTED)
+    )
+
+
+def tie_list_of_viewer(*, viewer: Viewer) -> list[Tie]:
+    """The viewer's own ties for "people I know", newest first: the ones they recorded and the
+    ones others recorded about them. Each tie carries ``other_person``: the other person, or
+    None when the viewer may not see them (a hidden person stays unnamed; the viewer can still
+    answer their own side)."""
+    if viewer.person_id is None or viewer.person is None:
+        return []
+    ties = list(tie_list_of_person(person=viewer.person))
+    others = {t.person_b_id if t.person_a_id == viewer.person_id else t.person_a_id for t in ties}
+    visible = set(
+        Person.objects.filter(person_visibility_q(viewer), pk__in=others).values_list(
+            "pk", flat=True
+        )
+    )
+    for tie in ties:
+        other = tie.other(viewer.person_id)
+        tie.other_person = other if other.pk in visible else None  # type: ignore[attr-defined]
+    return ties

@@ -12,8 +12,8 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from people import selectors
-from people.errors import NotAllowed, TieError
+from people import graph_log, selectors
+from people.errors import DomainError, NotAllowed, TieError
 from people.models import (
     AuditEvent,
     Person,
@@ -21,6 +21,7 @@ from people.models import (
     SideStatus,
     Tie,
     TieKind,
+    Visibility,
     ordered_pair,
     user_label,
 )
@@ -45,6 +46,8 @@ PERSON_AUDITED_FIELDS = (
     "email_notifications",
     "review_status",
 )
+# Person fields a path search depends on: a change is written to the graph change log.
+PATH_FIELDS = ("visibility", "open_to_introductions", "do_not_contact")
 TIE_AUDITED_FIELDS = (
     "kind",
     "context",
@@ -124,6 +127,8 @@ def person_update(
         person.consent_given_at = timezone.now()
     person.full_clean(exclude=["user", "created_by"])
     person.save()
+    if any(before[f] != getattr(person, f) for f in PATH_FIELDS):
+        graph_log.note_person_changed(person.pk)
     if not _acts_for_self(viewer, person):
         audit_record(
             actor=by,
@@ -211,6 +216,7 @@ def tie_record(
             tie.save()
     except IntegrityError as exc:  # a concurrent insert of the same pair
         raise TieError("These two people already have a tie.") from exc
+    graph_log.note_tie_changed(tie.person_a_id, tie.person_b_id)
     if not self_report:
         audit_record(
             actor=by,
@@ -250,4 +256,68 @@ def tie_side_update(
     setattr(tie, f"{side}_allows_introductions", allows_introductions)
     setattr(tie, f"{side}_visible_to_members", visible_to_members)
     tie.save()
+    graph_log.note_tie_changed(tie.person_a_id, tie.person_b_id)
     return tie
+
+
+PERSON_OWN_CREATE_FIELDS = (
+    "display_name",
+    "pronouns",
+    "headline",
+    "bio",
+    "city",
+    "neighbourhood",
+    "sector",
+    "skills",
+    "email",
+    "phone",
+)
+
+
+@transaction.atomic
+def person_create_own(*, user: Any, data: dict[str, Any]) -> Person:
+    """Create the profile of a logged-in user who has none yet, linked to that user.
+
+    Private by default: only organizers (and the person) see it until the person chooses to
+    be listed for members.
+    """
+    if not getattr(user, "is_authenticated", False):
+        raise NotAllowed("Log in to create your profile.")
+    if Person.objects.select_for_update().filter(user=user).exists():
+        raise NotAllowed("You already have a profile.")
+    unknown = set(data) - set(PERSON_OWN_CREATE_FIELDS)
+    if unknown:
+        raise ValueError(f"{sorted(unknown)} are not fields of a new profile")
+    person = Person(
+        user=user,
+        created_by=user,
+        visibility=Visibility.ORGANIZERS,
+        consent_given_at=timezone.now(),
+        **data,
+    )
+    person.full_clean(exclude=["user", "created_by"])
+    person.save()
+    graph_log.note_person_changed(person.pk)
+    return person
+
+
+@transaction.atomic
+def person_do_not_introduce_set(*, by: Any, person: Person, blocked: list[Person]) -> Person:
+    """Replace the person's "do not introduce me to" list. Only the person and staff may."""
+    viewer = viewer_for(by)
+    if not (_acts_for_self(viewer, person) or viewer.is_staff):
+        raise NotAllowed("You can only change your own profile.")
+    if any(other.pk == person.pk for other in blocked):
+        raise DomainError("You cannot block yourself.", field="do_not_introduce")
+    before = sorted(str(p.public_id) for p in person.do_not_introduce.all())
+    person.do_not_introduce.set(blocked)
+    graph_log.note_person_changed(person.pk)
+    if not _acts_for_self(viewer, person):
+        audit_record(
+            actor=by,
+            action="person.do_not_introduce",
+            obj=person,
+            before={"do_not_introduce": before},
+            after={"do_not_introduce": sorted(str(p.public_id) for p in blocked)},
+        )
+    return person
