@@ -21,6 +21,7 @@ from django.forms import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.html import format_html
 
 from people import graph_log
 from people.errors import DomainError
@@ -80,6 +81,19 @@ def note_graph_change(
 
 class AuditedAdmin(admin.ModelAdmin):
     """Writes an audit event for every add, change and delete, including inline rows."""
+
+    def response_action(self, request: HttpRequest, queryset: QuerySet[Any]) -> Any:
+        # Django filters on the posted ids before any action runs and raises on a value that
+        # is not an id (a 500); refuse such a selection with a message instead.
+        try:
+            for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME):
+                self.opts.pk.to_python(value)
+        except ValidationError:
+            self.message_user(
+                request, "That selection is not valid; select the rows again.", messages.ERROR
+            )
+            return None
+        return super().response_action(request, queryset)
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         before = row_snapshot(type(obj).objects.get(pk=obj.pk)) if change else None
@@ -340,11 +354,18 @@ class TieAsSecondInline(admin.TabularInline):
     model = Tie
     fk_name = "person_b"
     form = TieAsSecondInlineForm
-    fields = ("person_a", "kind", "context", "b_strength", "b_status", "a_strength", "a_status")
-    readonly_fields = ("person_a",)
+    fields = ("other_person", "kind", "context", "b_strength", "b_status", "a_strength", "a_status")
+    readonly_fields = ("other_person",)
     extra = 0
     verbose_name = "tie"
     verbose_name_plural = "more ties"
+
+    @admin.display(description="other person")
+    def other_person(self, obj: Tie | None) -> str:
+        if obj is None or obj.pk is None:
+            return "-"
+        url = reverse("admin:people_person_change", args=[obj.person_a_id])
+        return format_html('<a href="{}">{}</a>', url, obj.person_a)
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -519,10 +540,7 @@ class PersonAdmin(AuditedAdmin):
         self, request: HttpRequest, queryset: QuerySet[Person]
     ) -> HttpResponse | None:
         """Two selected people: show the confirmation page; on confirm, merge them."""
-        try:
-            people = list(queryset.select_related("user").order_by("pk")[:3])
-        except (ValueError, ValidationError):  # a tampered selection
-            people = []
+        people = list(queryset.select_related("user").order_by("pk")[:3])
         if len(people) != 2:
             count = "more than two" if len(people) > 2 else str(len(people))
             self.message_user(
