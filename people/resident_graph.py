@@ -25,7 +25,7 @@ import networkx as nx
 from django.conf import settings
 from django.db.models import Max, Q
 
-from network_app.graph import remove_person, remove_tie, set_person, set_tie
+from network_app.graph import load_ties, remove_person, remove_tie, set_person, set_tie
 from people.models import GraphChange, Person, SideStatus, Tie, Visibility
 
 TIE_FIELDS = (
@@ -88,8 +88,16 @@ def build_graph() -> tuple[nx.Graph, int]:
     blocks = _blocks_of(None)
     for row in Person.objects.values_list(*PERSON_FIELDS).iterator(chunk_size=20_000):
         _apply_person(G, row, blocks.get(row[0], ()))
-    for row in Tie.objects.values_list(*TIE_FIELDS).iterator(chunk_size=20_000):
-        _apply_tie(G, row)
+    disputed = SideStatus.DISPUTED
+    load_ties(
+        G,
+        (
+            (a, b, sa, sb, allow_a, allow_b, status_a == disputed or status_b == disputed)
+            for a, b, sa, sb, allow_a, allow_b, status_a, status_b in Tie.objects.values_list(
+                *TIE_FIELDS
+            ).iterator(chunk_size=20_000)
+        ),
+    )
     return G, version
 
 

@@ -271,3 +271,41 @@ def test_matches_brute_force_on_random_networks(seed):
 def test_matches_brute_force_property(seed, n, p, k, max_hops):
     G = random_network(seed, n, p)
     check_against_oracle(G, 0, n - 1, k, max_hops)
+
+
+def test_bulk_loading_gives_the_same_graph_as_one_tie_at_a_time():
+    from network_app.graph import load_ties, tie_state
+
+    rng = random.Random(11)
+    rows = []
+    for low in range(30):
+        for high in range(low + 1, 30):
+            if rng.random() < 0.2:
+                rows.append(
+                    (
+                        low,
+                        high,
+                        rng.choice([None, 1, 3, 5]),
+                        rng.choice([None, 2, 4]),
+                        rng.choice([None, True, False]),
+                        rng.choice([None, True, False]),
+                        rng.random() < 0.1,
+                    )
+                )
+    one_by_one = nx.Graph()
+    for low, high, sl, sh, al, ah, disputed in rows:
+        set_tie(
+            one_by_one,
+            high,  # reversed on purpose: set_tie orders the sides itself
+            low,
+            strength_one=sh,
+            strength_other=sl,
+            allow_one=ah,
+            allow_other=al,
+            disputed=disputed,
+        )
+    bulk = nx.Graph()
+    assert load_ties(bulk, rows) == len(rows)
+    assert {tuple(sorted(e)) for e in bulk.edges} == {tuple(sorted(e)) for e in one_by_one.edges}
+    for u, v in one_by_one.edges:
+        assert tie_state(bulk, u, v) == tie_state(one_by_one, u, v)
