@@ -564,7 +564,8 @@ def _search(
                 offer((near, x, far), (s_nx, s_xf))
     # L = 3: near -> x -> m -> far.
     if max_hops >= 3:
-        ends3 = {y: [((), (s_yf,), cost_of[s_yf])] for y, s_yf in far1.items()}
+        no_inner: tuple[int, ...] = ()
+        ends3 = {y: [(no_inner, (s_yf,), cost_of[s_yf])] for y, s_yf in far1.items()}
         join(ends3, 1)
     # L = 4: near -> x -> m -> y -> far, expanding only halves that can still beat the bound.
     if max_hops >= 4:
