@@ -462,6 +462,8 @@ def best_paths(
 
 
 _Found = tuple[float, tuple[int, ...], tuple[int, ...]]
+# A far half ending at m: (inner people from m to far, excluding both; strengths; cost).
+_Half = tuple[tuple[int, ...], tuple[int, ...], float]
 
 
 def _search(
@@ -530,9 +532,7 @@ def _search(
             firsts.append((cost_of[s_nx], x, s_nx))
     firsts.sort()
 
-    def join(
-        ends: dict[int, list[tuple[tuple[int, ...], tuple[int, ...], float]]], hops_left: int
-    ) -> None:
+    def join(ends: dict[int, list[_Half]], hops_left: int) -> None:
         """Paths near -> x -> m -> (a far half ending at m), for far halves in ``ends``."""
         for c_x, x, s_nx in firsts:
             if c_x + 2 * cheapest > bound():
@@ -564,12 +564,13 @@ def _search(
                 offer((near, x, far), (s_nx, s_xf))
     # L = 3: near -> x -> m -> far.
     if max_hops >= 3:
-        no_inner: tuple[int, ...] = ()
-        ends3 = {y: [(no_inner, (s_yf,), cost_of[s_yf])] for y, s_yf in far1.items()}
+        ends3: dict[int, list[_Half]] = {
+            y: [((), (s_yf,), cost_of[s_yf])] for y, s_yf in far1.items()
+        }
         join(ends3, 1)
     # L = 4: near -> x -> m -> y -> far, expanding only halves that can still beat the bound.
     if max_hops >= 4:
-        ends4: dict[int, list[tuple[tuple[int, ...], tuple[int, ...], float]]] = {}
+        ends4: dict[int, list[_Half]] = {}
         for y, s_yf in sorted(far1.items(), key=lambda item: cost_of[item[1]]):
             c_y = cost_of[s_yf]
             if c_y + 3 * cheapest > bound():

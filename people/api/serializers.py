@@ -15,7 +15,8 @@ from people.roles import Viewer
 
 class PathSearchInput(serializers.Serializer):
     target = serializers.UUIDField(help_text="Public id of the person to reach.")
-    source = serializers.UUIDField(
+    # drf-stubs types Field.source (the attribute path) as a string; here it is a field name.
+    source = serializers.UUIDField(  # type: ignore[assignment]
         required=False,
         help_text="Public id of the person searching from; defaults to the caller's own person. "
         "Only organizers and staff may give someone else.",
@@ -39,7 +40,7 @@ class PathSearchOutput(serializers.Serializer):
     id = serializers.UUIDField()
     status = serializers.ChoiceField(choices=PathSearch.Status.choices)
     progress = serializers.IntegerField()
-    source = serializers.UUIDField()
+    source = serializers.UUIDField()  # type: ignore[assignment]
     target = serializers.UUIDField()
     k = serializers.IntegerField()
     max_hops = serializers.IntegerField()
