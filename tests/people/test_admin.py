@@ -13,7 +13,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from causes.models import Interest
-from people.models import AuditEvent, Person, ReviewStatus, SideStatus, Tie
+from people.models import AuditEvent, GraphChange, Person, ReviewStatus, SideStatus, Tie
 from tests.factories import (
     AffiliationFactory,
     CauseFactory,
@@ -324,6 +324,10 @@ def test_admin_change_to_a_tie_is_audited(admin_user, network):
     event = AuditEvent.objects.get(action="tie.update")
     assert event.before == {"a_strength": 4}
     assert event.after == {"a_strength": 1}
+    # the path graphs hear about it
+    assert GraphChange.objects.filter(
+        kind=GraphChange.Kind.TIE, person_id=tie.person_a_id, other_id=tie.person_b_id
+    ).exists()
 
 
 def test_deleting_a_tie_in_the_admin_is_audited(admin_user, network):

@@ -7,11 +7,12 @@ import datetime as dt
 import pytest
 
 from causes.models import Interest
-from people.errors import NotAllowed
+from people.errors import DomainError, NotAllowed
 from people.merge import person_merge
 from people.models import (
     Affiliation,
     AuditEvent,
+    GraphChange,
     Person,
     SideStatus,
     Tie,
@@ -278,3 +279,17 @@ def test_a_stranger_may_not_merge():
     with pytest.raises(NotAllowed):
         person_merge(by=None, keep=keep, remove=remove)
     assert Person.objects.count() == 2
+
+
+def test_a_person_cannot_be_merged_into_themself(admin_user):
+    person = PersonFactory()
+    with pytest.raises(DomainError, match="two different people"):
+        person_merge(by=admin_user.user, keep=person, remove=person)
+    assert Person.objects.filter(pk=person.pk).exists()
+
+
+def test_merge_tells_the_path_graphs_to_rebuild(admin_user):
+    keep, remove = PersonFactory(), PersonFactory()
+    make_tie(remove, PersonFactory())
+    person_merge(by=admin_user.user, keep=keep, remove=remove)
+    assert GraphChange.objects.filter(kind=GraphChange.Kind.REBUILD).exists()
