@@ -45,6 +45,11 @@ class InterestForm(forms.Form):
 
 
 class BaseInterestFormSet(forms.BaseFormSet):
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = "Remove this cause"
+
     def clean(self) -> None:
         if any(self.errors):
             return

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
 from causes import selectors as cause_selectors
@@ -63,6 +64,15 @@ def _is_htmx(request: HttpRequest) -> bool:
     return bool(getattr(request, "htmx", False))
 
 
+def _wants_partial(request: HttpRequest) -> bool:
+    """An htmx request that swaps part of the page (not a history restore of the whole page)."""
+    return (
+        _is_htmx(request)
+        and request.headers.get("HX-History-Restore-Request") != "true"
+        and request.headers.get("HX-Request-Type") != "full"
+    )
+
+
 def _add_domain_error(form: BaseForm, error: DomainError) -> None:
     field = error.field if error.field in form.fields else None
     form.add_error(field, error.message)
@@ -104,8 +114,12 @@ def directory(request: HttpRequest) -> HttpResponse:
         "organization_options": selectors.organization_options_visible_to(viewer=viewer),
         "sector_options": Sector.choices,
     }
-    template = "people/_directory_results.html" if _is_htmx(request) else "people/directory.html"
-    return render(request, template, context)
+    partial = _wants_partial(request)
+    template = "people/_directory_results.html" if partial else "people/directory.html"
+    response = render(request, template, context)
+    # The same URL answers a fragment to htmx and a page to a browser: keep caches apart.
+    patch_vary_headers(response, ("HX-Request", "HX-Request-Type"))
+    return response
 
 
 @login_required

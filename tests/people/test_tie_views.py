@@ -226,3 +226,14 @@ def test_profile_offers_i_know_this_person_and_links_to_the_form(member, other_m
     url = reverse("people:profile", kwargs={"public_id": other_member.person.public_id})
     body = member.client.get(url).content.decode()
     assert record_url(other_member.person) in body
+
+
+def test_people_i_know_query_count_does_not_grow_with_the_ties(
+    member, django_assert_max_num_queries
+):
+    for n in range(25):
+        make_tie(member.person, PersonFactory(display_name=f"Known {n:02d}"))
+    member.client.get(ME_TIES)
+    with django_assert_max_num_queries(10):
+        response = member.client.get(ME_TIES)
+    assert response.content.decode().count('class="tie"') == 25

@@ -172,6 +172,13 @@ def test_directory_htmx_request_returns_only_the_results(member, other_member):
     assert "Omar Other" in body
 
 
+def test_directory_htmx_history_restore_gets_the_whole_page(member):
+    response = member.client.get(
+        DIRECTORY, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    )
+    assert b"<html" in response.content
+
+
 def test_profile_shows_causes_organizations_and_visible_ties(member, other_member):
     # given
     cause = CauseFactory(name="Food security")
