@@ -281,3 +281,12 @@ def test_password_reset_sends_a_link_by_email(stranger, member, mailoutbox):
     assert "/accounts/reset/" in mailoutbox[0].body
     page = stranger.client.get(response.url)
     assert b"Check your email" in page.content
+
+
+def test_profile_offers_to_find_a_path_to_the_person_but_not_to_myself(member, other_member):
+    reach = reverse(
+        "people:path_search_create", kwargs={"public_id": other_member.person.public_id}
+    )
+    assert reach in member.client.get(profile_url(other_member.person)).content.decode()
+    own = member.client.get(profile_url(member.person)).content.decode()
+    assert "How can I reach" not in own
