@@ -216,3 +216,19 @@ def _celery_worker_for_marked_tests(request: pytest.FixtureRequest) -> None:
     """Start (once) the worker for tests marked ``worker``."""
     if request.node.get_closest_marker("worker") is not None:
         request.getfixturevalue("celery_worker_process")
+
+
+# =============================================================================================
+# Resident path graph
+# =============================================================================================
+
+
+@pytest.fixture(autouse=True)
+def _fresh_resident_graph() -> Iterator[None]:
+    """Each test starts with an empty resident graph in this process (the database is rolled
+    back between tests, so a graph kept from an earlier test would describe rows that are gone)."""
+    from people.resident_graph import reset_resident_graph
+
+    reset_resident_graph()
+    yield
+    reset_resident_graph()
