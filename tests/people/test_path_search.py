@@ -19,6 +19,18 @@ from tests.factories import PersonFactory, UserFactory, make_tie
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def eager_celery():
+    """These tests check the flow in-process, also in CI's Redis run: the same code through a
+    real worker is tested in tests/integration/test_path_search_worker.py."""
+    from network_app.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
 @pytest.fixture
 def run_on_commit(django_capture_on_commit_callbacks):
     """Start a search and run the enqueued task (eager Celery) as the commit would."""
