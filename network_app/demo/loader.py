@@ -18,6 +18,7 @@ from django.db import models, transaction
 from causes.models import Cause, Interest
 from network_app.demo.inserts import insert_rows
 from network_app.demo.records import DemoNetwork, DemoTie
+from people import graph_log
 from people.models import (
     Affiliation,
     AuditEvent,
@@ -193,6 +194,8 @@ def load_network(
             object_id=f"seed-{network.seed}",
             after={"people": len(person_pks), "ties": done, "seed": network.seed},
         )
+        # A bulk load bypasses the services: every resident path graph rebuilds from scratch.
+        graph_log.note_rebuild()
     report("committed")
     people_by_login = {
         "organizer": network.people[network.organizer].display_name,
