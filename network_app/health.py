@@ -101,7 +101,8 @@ def check_worker() -> Check:
 
 
 def run_checks() -> dict[str, Any]:
-    """All checks and the overall status.
+    """All checks and the overall status. Each check reports ``ok`` (a boolean) and
+    ``status`` (``ok`` or ``down``), ``required`` and, when it ran, ``ms``.
 
     ``down`` (HTTP 503) when a required check fails: the database always; the cache and the
     broker when ``REDIS_URL`` is set; the worker when ``HEALTHZ_REQUIRE_WORKER`` is on.
@@ -122,6 +123,7 @@ def run_checks() -> dict[str, Any]:
             result: Check = {"ok": False, "error": "broker unreachable"}
         else:
             result = check()
+        result["status"] = "ok" if result["ok"] else "down"
         result["required"] = required
         results[name] = result
         if not result["ok"]:
