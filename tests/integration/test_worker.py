@@ -61,4 +61,5 @@ def test_healthz_reports_the_worker_ok_while_it_runs(transactional_db: None) -> 
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["status"] == "ok"
-    assert body["checks"]["worker"]["status"] == "ok"
+    assert body["checks"]["worker"]["ok"] is True
+    assert body["checks"]["worker"]["workers"] >= 1
