@@ -35,6 +35,7 @@ def main() -> int:
             "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-" + "x" * 40),
             "TESTING": "1",
             "DJANGO_SETTINGS_MODULE": "network_app.settings",
+            "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
         }
         out = RESULTS / f"paths-{size}-{stamp}.json"
         code = subprocess.call(

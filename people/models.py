@@ -457,7 +457,7 @@ class GraphChange(models.Model):
 
 
 class PathSearch(models.Model):
-    """"How can A reach B": a background job and its result.
+    """ "How can A reach B": a background job and its result.
 
     ``result`` holds the raw paths (person ids, strengths, likelihoods); names, masks and
     explanations are rendered when the search is read, for the viewer and with current privacy.
@@ -491,9 +491,7 @@ class PathSearch(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(k__gte=1, k__lte=5), name="path_search_k_range"
-            ),
+            models.CheckConstraint(condition=Q(k__gte=1, k__lte=5), name="path_search_k_range"),
             models.CheckConstraint(
                 condition=Q(max_hops__gte=1, max_hops__lte=4), name="path_search_hops_range"
             ),

@@ -22,7 +22,7 @@ from django.utils import timezone
 from network_app.graph import MAX_HOPS, MAX_K, GraphError, NoPath, NotAccepting, best_paths
 from people import selectors
 from people.errors import DomainError, NotAllowed
-from people.models import GraphChange, PathSearch, Person, Tie, TieKind, ordered_pair
+from people.models import GraphChange, PathSearch, Person, TieKind, ordered_pair
 from people.resident_graph import resident_graph
 from people.roles import Viewer, viewer_for
 
@@ -72,9 +72,9 @@ def path_search_start(
     elif source.pk != viewer.person_id:
         if not (viewer.is_organizer or viewer.is_staff):
             raise NotAllowed("Members can only search from themselves.")
-        if selectors.person_get_visible_to(viewer=viewer, public_id=source.public_id) is None:
+        if selectors.person_find_visible_to(viewer=viewer, public_id=source.public_id) is None:
             raise DomainError("No such person.", field="source")
-    if selectors.person_get_visible_to(viewer=viewer, public_id=target.public_id) is None:
+    if selectors.person_find_visible_to(viewer=viewer, public_id=target.public_id) is None:
         raise DomainError("No such person.", field="target")
     if source.pk == target.pk:
         raise DomainError("Choose someone other than the person searching.", field="target")
@@ -184,6 +184,26 @@ def path_search_get_for(*, viewer: Viewer, public_id: Any) -> PathSearch | None:
     return qs.first()
 
 
+MAX_WAIT_SECONDS = 10.0
+
+
+def path_search_wait(*, search: PathSearch, seconds: float) -> PathSearch:
+    """Long polling: wait up to ``seconds`` (at most 10) for the search to finish, checking its
+    status with one small query every 5 ms, then return it fresh. Saves clients a request per
+    poll; it holds one web thread while it waits, hence the bound."""
+    deadline = time.monotonic() + max(0.0, min(seconds, MAX_WAIT_SECONDS))
+    finished = (PathSearch.Status.DONE, PathSearch.Status.FAILED)
+    status: str | None = search.status
+    while status not in finished and time.monotonic() < deadline:
+        time.sleep(0.005)
+        status = PathSearch.objects.filter(pk=search.pk).values_list("status", flat=True).first()
+        if status is None:
+            break
+    if status is not None and status != search.status:
+        search = PathSearch.objects.select_related("source", "target").get(pk=search.pk)
+    return search
+
+
 STRENGTH_WORDS = {5: "very well", 4: "well", 3: "fairly well", 2: "a little", 1: "barely"}
 KIND_PHRASES: dict[str, str] = {
     TieKind.COLLEAGUE: "work together",
@@ -241,19 +261,9 @@ def path_search_present(*, viewer: Viewer, search: PathSearch) -> list[Presented
     if not raw:
         return []
     ids = {pk for path in raw for pk in path["people"]}
-    people = {
-        p.pk: p for p in Person.objects.filter(selectors.person_visibility_q(viewer), pk__in=ids)
-    }
+    people = selectors.people_visible_among(viewer=viewer, person_ids=ids)
     pairs = {ordered_pair(u, v) for path in raw for u, v in itertools.pairwise(path["people"])}
-    pair_q = Q(pk__in=[])
-    for low, high in pairs:
-        pair_q |= Q(person_a_id=low, person_b_id=high)
-    ties = {(t.person_a_id, t.person_b_id): t for t in Tie.objects.filter(pair_q)}
-    visible_ties = set(
-        Tie.objects.filter(pair_q)
-        .filter(selectors.tie_visibility_q(viewer))
-        .values_list("person_a_id", "person_b_id")
-    )
+    ties, visible_ties = selectors.ties_among(viewer=viewer, pairs=pairs)
     me = viewer.person_id
     presented = []
     for path in raw:

@@ -14,8 +14,10 @@ Filtering happens in the database query, so hidden data never reaches a template
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet
 
 from people.models import Affiliation, Organization, Person, SideStatus, Tie, Visibility
@@ -178,3 +180,47 @@ def tie_list_of_viewer(*, viewer: Viewer) -> list[Tie]:
         other = tie.other(viewer.person_id)
         tie.other_person = other if other.pk in visible else None  # type: ignore[attr-defined]
     return ties
+
+
+def person_find_visible_to(*, viewer: Viewer, public_id: Any) -> Person | None:
+    """The person with this public id if the viewer may see them: one plain query, for
+    checks and lookups that do not render a profile (compare ``person_get_visible_to``)."""
+    try:
+        return Person.objects.filter(person_visibility_q(viewer), public_id=public_id).first()
+    except (ValueError, ValidationError):
+        return None
+
+
+def people_visible_among(*, viewer: Viewer, person_ids: Iterable[int]) -> dict[int, Person]:
+    """The people of ``person_ids`` the viewer may see, by id."""
+    return {
+        p.pk: p for p in Person.objects.filter(person_visibility_q(viewer), pk__in=set(person_ids))
+    }
+
+
+def ties_among(
+    *, viewer: Viewer, pairs: Iterable[tuple[int, int]]
+) -> tuple[dict[tuple[int, int], Tie], set[tuple[int, int]]]:
+    """The ties of the given ``(low, high)`` pairs, and which of them the viewer may see.
+
+    Two indexed queries over the pairs' people, filtered to the exact pairs in Python.
+    """
+    wanted = set(pairs)
+    if not wanted:
+        return {}, set()
+    lows = {low for low, _ in wanted}
+    highs = {high for _, high in wanted}
+    candidates = Tie.objects.filter(person_a_id__in=lows, person_b_id__in=highs)
+    ties = {
+        (t.person_a_id, t.person_b_id): t
+        for t in candidates
+        if (t.person_a_id, t.person_b_id) in wanted
+    }
+    visible = {
+        pair
+        for pair in candidates.filter(tie_visibility_q(viewer)).values_list(
+            "person_a_id", "person_b_id"
+        )
+        if pair in wanted
+    }
+    return ties, visible

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -14,7 +14,12 @@ from people import selectors
 from people.api.serializers import PathSearchInput, PathSearchOutput, path_search_data
 from people.errors import DomainError
 from people.models import PathSearch
-from people.paths import path_search_get_for, path_search_start
+from people.paths import (
+    MAX_WAIT_SECONDS,
+    path_search_get_for,
+    path_search_start,
+    path_search_wait,
+)
 from people.roles import viewer_for
 
 
@@ -38,12 +43,12 @@ class PathSearchViewSet(viewsets.ViewSet):
         data = PathSearchInput(data=request.data)
         data.is_valid(raise_exception=True)
         values: dict[str, Any] = data.validated_data
-        target = selectors.person_get_visible_to(viewer=viewer, public_id=values["target"])
+        target = selectors.person_find_visible_to(viewer=viewer, public_id=values["target"])
         if target is None:
             raise DomainError("No such person.", field="target")
         source = None
         if "source" in values:
-            source = selectors.person_get_visible_to(viewer=viewer, public_id=values["source"])
+            source = selectors.person_find_visible_to(viewer=viewer, public_id=values["source"])
             if source is None:
                 raise DomainError("No such person.", field="source")
         search = path_search_start(
@@ -61,7 +66,17 @@ class PathSearchViewSet(viewsets.ViewSet):
             headers={"Location": request.build_absolute_uri(url)},
         )
 
-    @extend_schema(responses={200: PathSearchOutput, 404: OpenApiResponse(description="Not found")})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "wait",
+                float,
+                description="Long polling: wait up to this many seconds (at most 10) for the "
+                "search to finish before answering.",
+            )
+        ],
+        responses={200: PathSearchOutput, 404: OpenApiResponse(description="Not found")},
+    )
     def retrieve(self, request: Request, public_id: str) -> Response:
         viewer = viewer_for(request.user)
         search = path_search_get_for(viewer=viewer, public_id=_uuid_or_none(public_id))
@@ -70,6 +85,15 @@ class PathSearchViewSet(viewsets.ViewSet):
                 {"code": "not_found", "message": "No such path search.", "errors": {}},
                 status=status.HTTP_404_NOT_FOUND,
             )
+        wait = request.query_params.get("wait")
+        if wait:
+            try:
+                seconds = float(wait)
+            except ValueError:
+                raise DomainError("Give wait in seconds, e.g. 2.5.", field="wait") from None
+            if not 0 <= seconds <= MAX_WAIT_SECONDS:
+                raise DomainError("wait must be between 0 and 10 seconds.", field="wait")
+            search = path_search_wait(search=search, seconds=seconds)
         return Response(PathSearchOutput(path_search_data(viewer=viewer, search=search)).data)
 
 

@@ -295,3 +295,14 @@ def test_pending_search_fragment_keeps_polling_and_finished_one_stops(member, ne
     done = member.client.get(search.get_absolute_url(), headers={"HX-Request": "true"})
     assert "hx-trigger" not in done.content.decode()
     assert "<html" not in done.content.decode()
+
+
+def test_api_wait_parameter_is_validated(member, network):
+    search = path_search_start(by=member.user, target=network["target"])
+    url = reverse("api:path-search-detail", kwargs={"public_id": search.public_id})
+    for bad in ("soon", "-1", "60"):
+        response = member.client.get(url, {"wait": bad})
+        assert response.status_code == 400
+        assert "wait" in response.json()["errors"]
+    # a pending search answered after the (short) wait, still pending
+    assert member.client.get(url, {"wait": "0.05"}).json()["status"] == "pending"
