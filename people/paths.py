@@ -308,9 +308,13 @@ def path_search_present(*, viewer: Viewer, search: PathSearch) -> list[Presented
             elif current.person is not None and previous.person is not None and tie_visible:
                 relation = KIND_PHRASES.get(tie.kind if tie else "", "know each other")
                 sentences.append(f"{previous.label} and {current.label} {relation} ({details})")
+            elif previous.person is not None:
+                # The current person is masked: name nobody.
+                sentences.append(f"{previous.label} knows someone you cannot see ({details})")
+            elif current.person is not None:
+                sentences.append(f"they know {current.label} ({details})")
             else:
-                who = previous.label if previous.person is not None else "That contact"
-                sentences.append(f"{who[:1].upper()}{who[1:]} knows {current.label} ({details})")
+                sentences.append(f"they know another person you cannot see ({details})")
         likelihood = float(path["likelihood"])
         explanation = "; ".join(sentences) + f". Estimated chance: {round(likelihood * 100)}%."
         presented.append(
