@@ -1,68 +1,15 @@
-"""A real browser: log in through the login form and record a tie.
-
-Drives Debian's Chromium (/usr/bin/chromium) through Playwright's sync API; no browser is ever
-downloaded. Without Chromium the module is skipped with a one-line reason.
-"""
+"""A real browser: log in through the login form and record a tie."""
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
-from django.conf import settings as django_settings
 from django.urls import reverse
 
 from people.models import SideStatus, Tie, TieKind
-from tests.factories import PASSWORD, PersonFactory, UserFactory
-
-CHROMIUM = shutil.which("chromium") or (
-    "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
-)
-if CHROMIUM is None:
-    pytest.skip("chromium is not installed (apt-get install chromium)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api")
+from tests.browser.conftest import OUTPUT_DIR, log_in
+from tests.factories import PersonFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-OUTPUT_DIR = Path(django_settings.BASE_DIR) / "test-output"
-
-
-@pytest.fixture
-def plain_http(settings):
-    # The live server speaks plain http: no https redirect, cookies not marked Secure.
-    settings.SECURE_SSL_REDIRECT = False
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-
-
-@pytest.fixture
-def browser_page(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread, and Django refuses ORM calls
-    # from a thread with a running loop; the test's own ORM calls (factories, assertions) are
-    # plain synchronous calls, so allow them. Set per test (not at import) so the variable
-    # never leaks into other tests' subprocesses (`check --deploy` flags it).
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            context = browser.new_context(viewport={"width": 1100, "height": 900})
-            page = context.new_page()
-            page.set_default_timeout(15_000)
-            yield page
-        finally:
-            browser.close()
 
 
 def test_member_logs_in_and_records_a_tie_in_a_real_browser(plain_http, live_server, browser_page):
@@ -73,11 +20,7 @@ def test_member_logs_in_and_records_a_tie_in_a_real_browser(plain_http, live_ser
     page = browser_page
 
     # when: log in through the real login form
-    page.goto(live_server.url + reverse("login"))
-    page.fill("#id_username", "mina")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]:has-text('Log in')")
-    page.wait_for_url(live_server.url + reverse("people:directory"))
+    log_in(page, live_server, "mina")
 
     # and: open the other person's profile and record a tie of strength 4
     page.goto(live_server.url + other.get_absolute_url())
