@@ -9,3 +9,21 @@ from celery import shared_task
 def ping() -> str:
     """Answer ``"pong"``: proves a worker picks up and runs tasks. Idempotent, no side effects."""
     return "pong"
+
+
+@shared_task(name="network_app.compute_metrics_snapshot", acks_late=True)
+def compute_metrics_snapshot(snapshot_id: int) -> bool:
+    """Compute one metrics snapshot (claims the row first: a redelivered message does nothing)."""
+    from network_app.dashboard import snapshot_compute
+
+    return snapshot_compute(snapshot_id=snapshot_id)
+
+
+@shared_task(name="network_app.metrics_snapshot_nightly")
+def metrics_snapshot_nightly() -> int:
+    """Celery beat, nightly: ask for a snapshot (none is added while one is in flight)."""
+    from network_app.dashboard import snapshot_request
+    from network_app.models import NetworkSnapshot
+
+    snapshot, _ = snapshot_request(trigger=NetworkSnapshot.Trigger.NIGHTLY)
+    return snapshot.pk

@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("people/", include("people.urls")),
     path("causes/", include("causes.urls")),
+    path("dashboard/", include("network_app.dashboard_urls")),
     path("api/v1/", include(("network_app.api", "api"), namespace="api")),
     path("admin/", admin.site.urls),
 ]
