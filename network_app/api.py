@@ -13,11 +13,13 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from people.api.introductions import IntroductionViewSet
 from people.api.views import PathSearchViewSet
 from people.errors import DomainError, NotAllowed
 
 router = DefaultRouter()
 router.register("path-searches", PathSearchViewSet, basename="path-search")
+router.register("introductions", IntroductionViewSet, basename="introduction")
 
 urlpatterns = [path("", include(router.urls))]
 

@@ -267,3 +267,21 @@ PATH_GRAPH_GAP_SECONDS = env_int("PATH_GRAPH_GAP_SECONDS", 30)
 # An identical search (same requester, source, target, k, max_hops) within this many seconds
 # reuses the earlier result unless the graph changed since.
 PATH_SEARCH_REUSE_SECONDS = env_int("PATH_SEARCH_REUSE_SECONDS", 120)
+
+# --- Introductions (issue 4) ---------------------------------------------------------------
+# Days a holder has to answer an introduction request before it expires.
+INTRODUCTION_EXPIRY_DAYS = env_int("INTRODUCTION_EXPIRY_DAYS", 14)
+# Days before expiry at which the person who must act gets a reminder.
+INTRODUCTION_REMINDER_DAYS = env_int("INTRODUCTION_REMINDER_DAYS", 3)
+# Open requests a member may have at once.
+INTRODUCTION_MAX_OPEN = env_int("INTRODUCTION_MAX_OPEN", 5)
+# Longest message of an introduction request, in characters.
+INTRODUCTION_MESSAGE_MAX = env_int("INTRODUCTION_MESSAGE_MAX", 600)
+# Organizer view: open requests untouched for this many days are "stale".
+INTRODUCTION_STALE_DAYS = env_int("INTRODUCTION_STALE_DAYS", 7)
+# How often the beat task expires due introductions and sends reminders (seconds).
+INTRODUCTION_SWEEP_SECONDS = env_int("INTRODUCTION_SWEEP_SECONDS", 900)
+CELERY_BEAT_SCHEDULE["people.introductions_expire_due"] = {
+    "task": "people.introductions_expire_due",
+    "schedule": float(INTRODUCTION_SWEEP_SECONDS),
+}

@@ -511,3 +511,242 @@ class PathSearch(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+# =============================================================================================
+# Introductions (issue 4): a double opt-in workflow along a path, its history, the in-app
+# inbox and the email delivery log.
+# =============================================================================================
+
+
+class IntroductionState(models.TextChoices):
+    REQUESTED = "requested", "Requested"
+    ACCEPTED_BY_BROKER = "accepted_by_broker", "Accepted by the broker"
+    ACCEPTED_BY_TARGET = "accepted_by_target", "Accepted by the target"
+    MADE = "made", "Made"
+    DECLINED_BY_BROKER = "declined_by_broker", "Declined by the broker"
+    DECLINED_BY_TARGET = "declined_by_target", "Declined by the target"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    EXPIRED = "expired", "Expired"
+
+
+OPEN_INTRODUCTION_STATES = (
+    IntroductionState.REQUESTED,
+    IntroductionState.ACCEPTED_BY_BROKER,
+    IntroductionState.ACCEPTED_BY_TARGET,
+)
+
+
+class Introduction(models.Model):
+    """A member's request to be introduced to a target along a path.
+
+    ``path`` holds the person ids from the requester to the target; ``broker`` is the first
+    intermediary. ``holder_index`` is the position on the path of ``current_holder``, the person
+    who must act now (None once the introduction is closed). Which people in the chain have been
+    reached (and so may see it) is kept in :class:`IntroductionHop`, so it is queryable.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    requester = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="introductions_requested"
+    )
+    target = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="introductions_as_target"
+    )
+    broker = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="introductions_brokered"
+    )
+    path = models.JSONField(default=list)
+    current_holder = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    holder_index = models.PositiveSmallIntegerField(default=1)
+    message = models.TextField(max_length=1000)
+    state = models.CharField(
+        max_length=20, choices=IntroductionState.choices, default=IntroductionState.REQUESTED
+    )
+    path_search = models.ForeignKey(
+        PathSearch, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    # Outcomes, each side its own (only after the introduction was made).
+    requester_met = models.BooleanField(null=True, blank=True)
+    requester_rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    requester_note = models.CharField(max_length=500, blank=True)
+    target_met = models.BooleanField(null=True, blank=True)
+    target_rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    target_note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(requester=F("target")), name="introduction_not_to_self"
+            ),
+            models.CheckConstraint(
+                condition=Q(requester_rating__isnull=True)
+                | Q(requester_rating__gte=1, requester_rating__lte=5),
+                name="introduction_requester_rating_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(target_rating__isnull=True)
+                | Q(target_rating__gte=1, target_rating__lte=5),
+                name="introduction_target_rating_range",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["state", "expires_at"], name="introduction_state_expiry"),
+            models.Index(fields=["broker", "created_at"], name="introduction_broker_month"),
+            models.Index(fields=["requester", "state"], name="introduction_requester_state"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.requester} -> {self.target} ({self.state})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("people:introduction", kwargs={"public_id": self.public_id})
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_INTRODUCTION_STATES
+
+
+class IntroductionHop(models.Model):
+    """One person on an introduction's path, and whether the request has reached them yet
+    (people further along do not see it until it reaches them)."""
+
+    class Role(models.TextChoices):
+        REQUESTER = "requester", "Requester"
+        INTERMEDIARY = "intermediary", "Intermediary"
+        TARGET = "target", "Target"
+
+    introduction = models.ForeignKey(Introduction, on_delete=models.CASCADE, related_name="hops")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="introduction_hops")
+    position = models.PositiveSmallIntegerField()
+    role = models.CharField(max_length=12, choices=Role.choices)
+    reached_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["introduction", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["introduction", "position"], name="introduction_hop_position"
+            ),
+            models.UniqueConstraint(
+                fields=["introduction", "person"], name="introduction_hop_person"
+            ),
+        ]
+        indexes = [models.Index(fields=["person", "reached_at"], name="intro_hop_person_reached")]
+
+    def __str__(self) -> str:
+        return f"{self.introduction_id}#{self.position} {self.person}"
+
+
+class IntroductionEvent(models.Model):
+    """The history of an introduction: one row per transition (and reminder or outcome)."""
+
+    class Kind(models.TextChoices):
+        REQUESTED = "requested", "Asked for an introduction"
+        ACCEPTED_BY_BROKER = "accepted_by_broker", "Agreed to ask the next person"
+        FORWARDED = "forwarded", "Passed the request along the path"
+        ACCEPTED_BY_TARGET = "accepted_by_target", "Agreed to be introduced"
+        MADE = "made", "Made the introduction"
+        DECLINED_BY_BROKER = "declined_by_broker", "Declined"
+        DECLINED_BY_TARGET = "declined_by_target", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrew the request"
+        EXPIRED = "expired", "Expired without an answer"
+        REMINDED = "reminded", "Reminder sent"
+        OUTCOME = "outcome", "Recorded how it went"
+
+    introduction = models.ForeignKey(
+        Introduction, on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Whom the request went to next (accept, forward), if anyone.
+    next_holder = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # A decline's optional reason: private to the person who declined (and staff).
+    private_note = models.CharField(max_length=500, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["introduction", "kind"], name="introduction_event_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.introduction_id} {self.kind}"
+
+
+class Notification(models.Model):
+    """One line in a person's in-app inbox, and the log of its email.
+
+    The email is claimed with a conditional update from ``pending`` to ``sending`` before it is
+    sent, so a redelivered task never sends it twice; ``sent`` keeps the rendered subject and
+    body as the record of what went out.
+    """
+
+    class Kind(models.TextChoices):
+        NEW_REQUEST = "new_request", "New request"
+        DECISION = "decision", "Decision"
+        MADE = "made", "Introduction made"
+        REMINDER = "reminder", "Reminder"
+        EXPIRED = "expired", "Expired"
+        THANKS = "thanks", "Outcome"
+
+    class EmailStatus(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENDING = "sending", "Being sent"
+        SENT = "sent", "Sent"
+        SKIPPED = "skipped", "Not sent (email off or no address)"
+        FAILED = "failed", "Failed"
+
+    recipient = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="notifications")
+    introduction = models.ForeignKey(
+        Introduction, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    event = models.ForeignKey(
+        IntroductionEvent,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    body = models.TextField(max_length=2000, blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    email_status = models.CharField(
+        max_length=10, choices=EmailStatus.choices, default=EmailStatus.PENDING
+    )
+    email_subject = models.CharField(max_length=200, blank=True)
+    email_body = models.TextField(blank=True)
+    email_sent_at = models.DateTimeField(null=True, blank=True)
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One notice per person per event: a repeated transition cannot notify twice.
+            models.UniqueConstraint(
+                fields=["recipient", "event"],
+                condition=Q(event__isnull=False),
+                name="notification_once_per_event",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient}: {self.title}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from people import path_views, views
+from people import intro_views, path_views, views
 
 app_name = "people"
 
@@ -15,4 +15,16 @@ urlpatterns = [
     path("<uuid:public_id>/tie/", views.record_tie, name="record_tie"),
     path("<uuid:public_id>/reach/", path_views.path_search_create, name="path_search_create"),
     path("searches/<uuid:public_id>/", path_views.path_search_detail, name="path_search"),
+    # Introductions (issue 4)
+    path("introductions/", intro_views.introduction_inbox, name="introductions"),
+    path("introductions/new/", intro_views.introduction_new, name="introduction_new"),
+    path("introductions/network/", intro_views.introduction_network, name="introductions_network"),
+    path("introductions/<uuid:public_id>/", intro_views.introduction_detail, name="introduction"),
+    path(
+        "introductions/<uuid:public_id>/<slug:action>/",
+        intro_views.introduction_action,
+        name="introduction_action",
+    ),
+    path("notifications/", intro_views.notification_inbox, name="notifications"),
+    path("notifications/read/", intro_views.notification_read_all, name="notifications_read"),
 ]
