@@ -256,6 +256,20 @@ PATH_UNRATED_STRENGTH = env_int("PATH_UNRATED_STRENGTH", 2)
 # Whether /healthz reports 503 when no Celery worker answers (only meaningful with REDIS_URL).
 HEALTHZ_REQUIRE_WORKER = env_bool("HEALTHZ_REQUIRE_WORKER", bool(REDIS_URL))
 
+# --- Organizer dashboard (issue 6) ---------------------------------------------------------
+# Per-person metrics are kept for this many most recent snapshots (snapshot totals forever).
+DASHBOARD_KEEP_PERSON_METRICS = env_int("DASHBOARD_KEEP_PERSON_METRICS", 30)
+# Hard time limit of the metrics job in seconds (100,000 people take several minutes).
+DASHBOARD_METRICS_TIME_LIMIT = env_int("DASHBOARD_METRICS_TIME_LIMIT", 1800)
+# Hour (in TIME_ZONE) of the nightly metrics snapshot run by Celery beat.
+DASHBOARD_NIGHTLY_HOUR = env_int("DASHBOARD_NIGHTLY_HOUR", 3)
+from celery.schedules import crontab  # noqa: E402 - kept inside this block on purpose
+
+CELERY_BEAT_SCHEDULE["network_app.metrics_snapshot_nightly"] = {
+    "task": "network_app.metrics_snapshot_nightly",
+    "schedule": crontab(hour=DASHBOARD_NIGHTLY_HOUR, minute=17),
+}
+
 if TESTING:
     # Fast hashing keeps the suite quick; production keeps Django's strong default.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
