@@ -299,3 +299,45 @@ CELERY_BEAT_SCHEDULE["people.introductions_expire_due"] = {
     "task": "people.introductions_expire_due",
     "schedule": float(INTRODUCTION_SWEEP_SECONDS),
 }
+
+# --- Small-batch groups and weaving suggestions (issue 5) ----------------------------------
+# Group sizes, the least passion for a cause to count, and search limits.
+GROUP_MIN_SIZE = env_int("GROUP_MIN_SIZE", 3)
+GROUP_MAX_SIZE = env_int("GROUP_MAX_SIZE", 6)
+GROUP_MIN_PASSION = env_int("GROUP_MIN_PASSION", 3)
+# Suggested groups one person may appear in at once (convened groups count too).
+GROUP_MAX_PER_PERSON = env_int("GROUP_MAX_PER_PERSON", 2)
+# Members of one group who may share one organization.
+GROUP_MAX_PER_ORGANIZATION = env_int("GROUP_MAX_PER_ORGANIZATION", 2)
+# Groups proposed per cause (and neighbourhood) in one run.
+GROUPS_PER_CAUSE = env_int("GROUPS_PER_CAUSE", 10)
+# Weights of the group score's parts (network_app/graph/groups.py).
+GROUP_SCORE_WEIGHTS = {
+    "passion": env_float("GROUP_WEIGHT_PASSION", 1.0),
+    "diversity": env_float("GROUP_WEIGHT_DIVERSITY", 1.0),
+    "locality": env_float("GROUP_WEIGHT_LOCALITY", 1.0),
+    "cohesion": env_float("GROUP_WEIGHT_COHESION", 1.5),
+    "novelty": env_float("GROUP_WEIGHT_NOVELTY", 1.0),
+    "reach": env_float("GROUP_WEIGHT_REACH", 1.0),
+    "complementarity": env_float("GROUP_WEIGHT_COMPLEMENTARITY", 1.0),
+}
+# Weaving suggestions kept per run, and per person.
+WEAVING_MAX_SUGGESTIONS = env_int("WEAVING_MAX_SUGGESTIONS", 500)
+WEAVING_MAX_PER_PERSON = env_int("WEAVING_MAX_PER_PERSON", 3)
+# Weights of the weaving score's parts (network_app/graph/weaving.py).
+WEAVING_SCORE_WEIGHTS = {
+    "passion": env_float("WEAVING_WEIGHT_PASSION", 1.0),
+    "locality": env_float("WEAVING_WEIGHT_LOCALITY", 1.0),
+    "broker": env_float("WEAVING_WEIGHT_BROKER", 1.0),
+    "bridging": env_float("WEAVING_WEIGHT_BRIDGING", 1.0),
+}
+# Seed of the group search (a fixed seed gives the same suggestions for the same network).
+SUGGESTIONS_SEED = env_int("SUGGESTIONS_SEED", 7)
+# Hour (in TIME_ZONE) of the nightly refresh of every cause's groups and weaving suggestions.
+SUGGESTIONS_NIGHTLY_HOUR = env_int("SUGGESTIONS_NIGHTLY_HOUR", 4)
+from celery.schedules import crontab as _suggestions_crontab  # noqa: E402 - this block only
+
+CELERY_BEAT_SCHEDULE["causes.refresh_suggestions_nightly"] = {
+    "task": "causes.refresh_suggestions_nightly",
+    "schedule": _suggestions_crontab(hour=SUGGESTIONS_NIGHTLY_HOUR, minute=7),
+}

@@ -34,20 +34,23 @@ Search
 :func:`suggest_groups` grows groups greedily from seeds and then improves each by local moves:
 
 1. Seeds are the candidates in order of passion, then usable ties, then a seeded random key
-   (so the order is deterministic for a fixed ``seed``).
+   (so the order is deterministic for a fixed ``seed``); a candidate already in
+   ``max_per_person`` grown groups is skipped as a seed, so seeds spread over the network.
 2. From a seed, the group grows by the candidate that raises the score most, among candidates
    within 2 usable hops of a current member (the "within reach" rule, which also keeps the
    search local: the pool is a 2-hop neighbourhood, never the whole network). Growth stops at
    ``max_size``, or once at least ``min_size`` when no addition raises the score.
-3. Local improvement: the best of every swap (one member out, one pool candidate in), removal
-   and addition is applied while it raises the score, at most ``improve_rounds`` times.
+3. Local improvement: the best of every swap (one member out, one of the ``swap_limit``
+   most promising pool candidates in), removal and addition is applied while it raises the
+   score, at most ``improve_rounds`` times.
 4. A finished group is a candidate unless it was excluded (dismissed, or a member said "not
    for me") or repeats another seed's group. Candidates are then kept best first, each person
    in at most ``max_per_person`` kept groups, counting ``usage`` given by the caller (groups
    already convened, or kept for another cause in the same run).
 
-Each seed costs O(max_size x pool x size^2) score evaluations with the pool bounded by
-``pool_limit``, so the whole search is linear in the number of seeds tried (``seed_limit``).
+Each seed costs O(max_size x pool_limit + improve_rounds x max_size x swap_limit) score
+evaluations (each O(size^2 + the members' ties), memoized), so a cause costs the same whatever
+the size of the network: the work is linear in the number of seeds tried (``seed_limit``).
 """
 
 from __future__ import annotations
@@ -251,6 +254,9 @@ class GroupContext:
         self.strength = strength
         self._nbrs: dict[int, dict[int, int]] = {}
         self._near: dict[int, frozenset[int]] = {}
+        self._relays: dict[int, list[int]] = {}
+        self._scores: dict[tuple[int, ...], float] = {}
+        self._feasible: dict[tuple[int, ...], bool] = {}
         self._match_cache: dict[tuple[int, int], tuple[Match, ...]] = {}
         self._offer_words: dict[int, list[tuple[str, frozenset[str]]]] = {}
         self._need_words: dict[int, list[tuple[str, frozenset[str]]]] = {}
@@ -271,15 +277,25 @@ class GroupContext:
             self._nbrs[person] = found
         return found
 
+    def relays(self, person: int) -> list[int]:
+        """Usable contacts of ``person`` who may relay an introduction, by id (cached)."""
+        found = self._relays.get(person)
+        if found is None:
+            found = sorted(v for v in self.neighbours(person) if can_relay(self.G, v))
+            self._relays[person] = found
+        return found
+
     def near(self, person: int) -> frozenset[int]:
         """Candidates within 2 usable hops of ``person`` (not ``person``)."""
         found = self._near.get(person)
         if found is None:
             people = self.people
             reached: set[int] = set()
-            for one, _ in self.neighbours(person).items():
+            for one in self.neighbours(person):
                 if one in people:
                     reached.add(one)
+                if not can_relay(self.G, one):
+                    continue
                 for two in self.neighbours(one):
                     if two in people:
                         reached.add(two)
@@ -346,18 +362,18 @@ class GroupContext:
 
         nbrs = {i: self.neighbours(i) for i in ids}
         direct: list[tuple[int, int, int]] = []
-        for a, b in itertools.combinations(ids, 2):
-            s = nbrs[a].get(b)
+        for low, high in itertools.combinations(ids, 2):
+            s = nbrs[low].get(high)
             if s is not None:
-                direct.append((a, b, s))
-        has_direct = {x for a, b, _ in direct for x in (a, b)}
+                direct.append((low, high, s))
+        has_direct = {x for low, high, _ in direct for x in (low, high)}
         two_hop: list[tuple[int, int, int]] = []
         cohesion = float(len(has_direct))
         for person in ids:
             if person in has_direct:
                 continue
             via_found = None
-            for via in sorted(nbrs[person]):
+            for via in self.relays(person):
                 if via in member_set:
                     continue
                 other = next((m for m in ids if m != person and via in nbrs[m]), None)
@@ -370,13 +386,17 @@ class GroupContext:
         parts["cohesion"] = cohesion / size
         parts["novelty"] = 1.0 - len(direct) / pairs
 
-        counts: Counter[int] = Counter()
+        # Non-redundant reach: people outside the group reached by exactly one member.
+        seen: set[int] = set()
+        twice: set[int] = set()
         for i in ids:
-            for other in nbrs[i]:
-                if other not in member_set:
-                    counts[other] += 1
-        total = len(counts)
-        unique = sum(1 for n in counts.values() if n == 1)
+            reached = nbrs[i].keys()
+            twice |= seen & reached
+            seen |= reached
+        seen -= member_set
+        twice -= member_set
+        total = len(seen)
+        unique = total - len(twice)
         parts["reach"] = unique / (total + 2 * size)
 
         needs_total = sum(len(self._need_words[i]) for i in ids)
@@ -407,6 +427,24 @@ class GroupContext:
             total_reach=total,
         )
 
+    def value(self, members: Iterable[int]) -> float:
+        """The score of a group, memoized (the search evaluates many groups repeatedly)."""
+        key = tuple(sorted(members))
+        found = self._scores.get(key)
+        if found is None:
+            found = self.score(key).score
+            self._scores[key] = found
+        return found
+
+    def feasible_cached(self, members: Sequence[int], *, max_per_organization: int) -> bool:
+        """:meth:`feasible`, memoized per group."""
+        key = (max_per_organization, *sorted(members))
+        found = self._feasible.get(key)
+        if found is None:
+            found = self.feasible(members, max_per_organization=max_per_organization)
+            self._feasible[key] = found
+        return found
+
     def feasible(self, members: Sequence[int], *, max_per_organization: int) -> bool:
         """Whether a group respects the organization cap and the "within reach" rule (every
         member has a usable tie or a 2-hop usable path to another member)."""
@@ -416,6 +454,13 @@ class GroupContext:
         if orgs and max(orgs.values()) > max_per_organization:
             return False
         return all(any(o in self.near(i) for o in members if o != i) for i in members)
+
+
+def can_relay(G: nx.Graph, person: int) -> bool:
+    """Whether ``person`` may be the middle of a 2-hop path (an intermediary: open to
+    introductions, not hidden, not do-not-contact; see ``PersonState``)."""
+    state = G._node[person].get("state")
+    return state is None or bool(state.intermediary)
 
 
 def _words_match(a: frozenset[str], b: frozenset[str]) -> bool:
@@ -440,9 +485,10 @@ class SearchOptions:
     max_per_person: int = 1
     max_per_organization: int = 2
     seed: int = 0
-    seed_limit: int = 60
-    pool_limit: int = 40
-    improve_rounds: int = 8
+    seed_limit: int = 30
+    pool_limit: int = 30
+    swap_limit: int = 12
+    improve_rounds: int = 6
     exclusions: Sequence[Exclusion] = ()
 
     def validate(self) -> None:
@@ -506,16 +552,18 @@ def suggest_groups(
     )
     # Phase 1: one grown and improved group per seed, for up to seed_limit seeds.
     grown: dict[tuple[int, ...], GroupScore] = {}
+    covered: Counter[int] = Counter()
     tried = 0
     for seed_person in order:
         if tried >= max(options.seed_limit, options.max_groups):
             break
-        if usage.get(seed_person.id, 0) >= options.max_per_person:
-            continue
+        if usage.get(seed_person.id, 0) + covered[seed_person.id] >= options.max_per_person:
+            continue  # already in enough grown groups: a new seed explores elsewhere
         tried += 1
         group = grow_group(ctx, seed_person.id, options=options, usage=usage, keys=keys)
         if group is None or group in grown:
             continue
+        covered.update(group)
         if any(ex.blocks(group) for ex in options.exclusions):
             continue
         grown[group] = ctx.score(group)
@@ -564,10 +612,9 @@ def grow_group(
         return ranked[: options.pool_limit]
 
     def ok(members: Sequence[int]) -> bool:
-        return ctx.feasible(members, max_per_organization=options.max_per_organization)
+        return ctx.feasible_cached(members, max_per_organization=options.max_per_organization)
 
-    def value(members: Sequence[int]) -> float:
-        return ctx.score(members).score
+    value = ctx.value
 
     group: list[int] = [seed]
     current = 0.0
@@ -593,7 +640,9 @@ def grow_group(
     current = value(group) if ok(group) else -1.0
     for _ in range(options.improve_rounds):
         best_move: tuple[float, list[int]] | None = None
-        pool = pool_of(group)
+        # Swap in only the most promising outsiders: those whose addition scores best.
+        pool = sorted(pool_of(group), key=lambda p: (-value([*group, p]), p))
+        pool = pool[: options.swap_limit]
         moves: list[list[int]] = []
         for out in group:
             rest = [m for m in group if m != out]
@@ -662,9 +711,10 @@ def exhaustive_best_group(
 
 def explain_group(
     group: GroupScore, people: Mapping[int, Candidate], *, cause_name: str = ""
-) -> list[str]:
+) -> list[tuple[str, tuple[int, ...]]]:
     """Plain-language sentences about a scored group (computed with ``details=True``), naming
-    its members and the facts behind the score.
+    its members and the facts behind the score. Each sentence comes with the ids of the people
+    it names, so a reader can leave out sentences about someone who has left the group.
 
     Examples
     --------
@@ -678,43 +728,58 @@ def explain_group(
     >>> cy = Candidate(3, "Cy", 3)
     >>> ctx = GroupContext(G, [ana, ben, cy])
     >>> explain_group(ctx.score([1, 2, 3], details=True), ctx.people)[0]
-    'Ana (Housing co-op) offers a commercial kitchen that Ben needs.'
+    ('Ana (Housing co-op) offers a commercial kitchen that Ben needs.', (1, 2))
     """
-    sentences: list[str] = []
+    sentences: list[tuple[str, tuple[int, ...]]] = []
 
     def label(pid: int) -> str:
         person = people[pid]
-        return (
-            f"{person.name} ({person.organization_names[0]})"
-            if person.organization_names
-            else person.name
-        )
+        if person.organization_names:
+            return f"{person.name} ({person.organization_names[0]})"
+        return person.name
 
     for m in group.matches[:3]:
-        sentences.append(f"{label(m.giver)} offers {m.offer} that {people[m.taker].name} needs.")
+        sentences.append(
+            (
+                f"{label(m.giver)} offers {m.offer} that {people[m.taker].name} needs.",
+                (m.giver, m.taker),
+            )
+        )
     members = [people[i] for i in group.members]
     hoods = Counter(p.neighbourhood for p in members if p.neighbourhood)
     if hoods:
         hood, n = hoods.most_common(1)[0]
+        local = tuple(p.id for p in members if p.neighbourhood == hood)
         if n == len(members):
-            sentences.append(f"All {n} live or work in {hood}.")
+            sentences.append((f"All {n} are in {hood}.", ()))
         elif n >= 2:
-            names = ", ".join(p.name for p in members if p.neighbourhood == hood)
-            sentences.append(f"{names} are in {hood}.")
+            names = _join([people[i].name for i in local])
+            sentences.append((f"{names} are in {hood}.", local))
     sectors = sorted({p.sector_label or p.sector for p in members if p.sector})
     if len(sectors) >= 2:
-        sentences.append(f"They bring {len(sectors)} backgrounds: {', '.join(sectors)}.")
+        sentences.append((f"They bring {len(sectors)} backgrounds: {', '.join(sectors)}.", ()))
     for a, b, s in group.direct_ties[:3]:
-        sentences.append(f"{people[a].name} and {people[b].name} already know each other ({s}/5).")
+        sentences.append(
+            (f"{people[a].name} and {people[b].name} already know each other ({s}/5).", (a, b))
+        )
     for person, _via, other in group.two_hop[:3]:
         sentences.append(
-            f"{people[person].name} is one introduction away from {people[other].name}."
+            (
+                f"{people[person].name} is one introduction away from {people[other].name}.",
+                (person, other),
+            )
         )
     if group.unique_reach:
         sentences.append(
-            f"Together they reach {group.unique_reach} people that only one of them knows."
+            (f"Together they reach {group.unique_reach} people that only one of them knows.", ())
         )
     passion = sum(p.passion for p in members) / len(members)
-    what = f" about {cause_name}" if cause_name else ""
-    sentences.append(f"Average passion{what}: {passion:.1f}/5.")
+    what = f" for {cause_name}" if cause_name else ""
+    sentences.append((f"Average passion{what}: {passion:.1f}/5.", ()))
     return sentences
+
+
+def _join(names: Sequence[str]) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]

@@ -136,10 +136,26 @@ def test_explanation_names_the_offer_that_meets_a_need() -> None:
     ctx = GroupContext(G, people)
     scored = ctx.score([1, 2, 3], details=True)
     assert scored.parts["complementarity"] == 1.0
-    text = explain_group(scored, ctx.people, cause_name="Food security")
-    assert text[0] == "Ana (Housing co-op) offers a commercial kitchen that Ben needs."
-    assert "Ben, Cy are in Old Mill." in text
+    sentences = explain_group(scored, ctx.people, cause_name="Food security")
+    assert sentences[0] == (
+        "Ana (Housing co-op) offers a commercial kitchen that Ben needs.",
+        (1, 2),
+    )
+    text = [t for t, _ in sentences]
+    assert "Ben and Cy are in Old Mill." in text
     assert "Ana and Ben already know each other (4/5)." in text
+    assert "Average passion for Food security: 4.0/5." in text
+
+
+def test_a_hidden_person_is_never_the_middle_of_a_two_hop_reach() -> None:
+    G = nx.Graph()
+    tie(G, 1, 2)
+    tie(G, 3, 9)
+    tie(G, 9, 2)
+    set_person(G, 9, open=True, intermediary=False)  # hidden or do-not-contact
+    ctx = GroupContext(G, [person(i) for i in (1, 2, 3)])
+    assert ctx.score([1, 2, 3], details=True).two_hop == ()
+    assert not ctx.feasible([1, 2, 3], max_per_organization=2)
 
 
 def test_organization_cap_is_never_exceeded() -> None:
@@ -243,12 +259,12 @@ def random_instance(rng: random.Random, n: int = 10) -> tuple[nx.Graph, list[Can
     return G, people
 
 
-@pytest.mark.parametrize("seed", range(40))
+@pytest.mark.parametrize("seed", range(30))
 def test_search_reaches_ninety_percent_of_the_exhaustive_best(seed: int) -> None:
-    # given a small random instance (11 candidates, sizes 3..5)
+    # given a small random instance (10 candidates, sizes 3..5)
     rng = random.Random(seed)
-    G, people = random_instance(rng, n=11)
-    options = SearchOptions(min_size=3, max_size=5, max_groups=1, seed_limit=11)
+    G, people = random_instance(rng, n=10)
+    options = SearchOptions(min_size=3, max_size=5, max_groups=1, seed_limit=10)
     weights = GroupWeights()
     # when
     best = exhaustive_best_group(G, people, weights=weights, options=options)
