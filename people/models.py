@@ -750,3 +750,74 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient}: {self.title}"
+
+
+# =============================================================================================
+# Import jobs (issue 8): an uploaded file, its dry-run report, the organizer's choices and the
+# outcome. Large files are read and imported by a Celery job; the page polls the progress.
+# =============================================================================================
+
+
+class ImportJob(models.Model):
+    """One uploaded file on its way in: dry run, decisions, import."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for the dry run"
+        PLANNING = "planning", "Checking the file"
+        PLANNED = "planned", "Checked: waiting for your decision"
+        QUEUED = "queued", "Waiting to import"
+        IMPORTING = "importing", "Importing"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    class Mode(models.TextChoices):
+        ALL_OR_NOTHING = "all_or_nothing", "Import nothing unless every row is valid"
+        VALID_ONLY = "valid_only", "Import the valid rows, reject the others"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    filename = models.CharField(max_length=255)
+    # The file itself, so any worker can read it (web and workers share only the database).
+    content = models.BinaryField()
+    size = models.PositiveIntegerField(default=0)
+    format = models.CharField(max_length=12, blank=True)
+    kind = models.CharField(max_length=20, blank=True, help_text="Empty: told by the file.")
+    source = models.CharField(max_length=60, help_text="Label kept with imported external ids.")
+    binning = models.CharField(max_length=10, default="quantile")
+    mode = models.CharField(max_length=16, choices=Mode.choices, default=Mode.ALL_OR_NOTHING)
+    decisions = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    progress = models.PositiveSmallIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    planned_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="import_job_progress"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.status})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("exchange:import_job", kwargs={"public_id": self.public_id})
+
+    @property
+    def is_busy(self) -> bool:
+        return self.status in (
+            self.Status.PENDING,
+            self.Status.PLANNING,
+            self.Status.QUEUED,
+            self.Status.IMPORTING,
+        )
