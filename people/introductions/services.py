@@ -290,7 +290,7 @@ def _person_of(by: Any) -> Person:
 
 def _lock(introduction: Introduction) -> Introduction:
     return (
-        Introduction.objects.select_for_update()
+        Introduction.objects.select_for_update(of=("self",))
         .select_related("requester", "target", "broker", "current_holder")
         .get(pk=introduction.pk)
     )
@@ -693,7 +693,7 @@ def introduction_expire_due(*, now: dt.datetime | None = None) -> dict[str, int]
     for pk in list(due[:1000]):
         with transaction.atomic():
             introduction = (
-                Introduction.objects.select_for_update()
+                Introduction.objects.select_for_update(of=("self",))
                 .select_related("requester", "target", "current_holder")
                 .filter(pk=pk, state__in=OPEN_INTRODUCTION_STATES, expires_at__lte=now)
                 .first()
