@@ -19,7 +19,11 @@ from rest_framework.response import Response
 from network_app.graph import MAX_HOPS
 from people import introductions, selectors
 from people.errors import DomainError
-from people.introductions.present import introduction_present
+from people.introductions.present import (
+    IntroductionView,
+    introduction_list_present,
+    introduction_present,
+)
 from people.models import Introduction, IntroductionState, Person
 from people.paths import path_search_get_for
 from people.roles import Viewer, viewer_for
@@ -105,9 +109,11 @@ class IntroductionOutput(serializers.Serializer):
     expires_at = serializers.DateTimeField(allow_null=True)
 
 
-def introduction_data(*, viewer: Viewer, introduction: Introduction) -> dict[str, Any]:
+def introduction_data(
+    *, viewer: Viewer, introduction: Introduction, view: IntroductionView | None = None
+) -> dict[str, Any]:
     """The API body of one introduction, as this viewer may see it."""
-    view = introduction_present(viewer=viewer, introduction=introduction)
+    view = view or introduction_present(viewer=viewer, introduction=introduction)
     state = introduction.state
     if view.state_label == "Declined":
         state = "declined"
@@ -175,7 +181,10 @@ class IntroductionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         viewer = viewer_for(request.user)
         page = self.paginate_queryset(self.get_queryset())
         rows = page if page is not None else list(self.get_queryset())
-        data = [introduction_data(viewer=viewer, introduction=i) for i in rows]
+        views = introduction_list_present(viewer=viewer, introductions=list(rows))
+        data = [
+            introduction_data(viewer=viewer, introduction=v.introduction, view=v) for v in views
+        ]
         body = IntroductionOutput(data, many=True).data
         return self.get_paginated_response(body) if page is not None else Response(body)
 

@@ -1,10 +1,16 @@
 """Introductions: a double opt-in workflow from a path to a meeting (issue 4).
 
-``services`` holds the transitions (each checks who may act, locks the row, is idempotent and
-writes the history), ``selectors`` the reads given the viewer, ``present`` what one viewer
-may see of one introduction. The public names are re-exported here.
+- ``services``: the request and the transitions (each checks who may act, locks the row, is
+  idempotent and writes the history);
+- ``outcomes``: whether they met, and the tie a meeting creates or strengthens;
+- ``expiry``: the beat task's expiries and reminders;
+- ``selectors``: reads given the viewer; ``present``: what one viewer may see of one.
+
+The public names are re-exported here.
 """
 
+from people.introductions.expiry import introduction_expire_due
+from people.introductions.outcomes import introduction_record_outcome, tie_from_introduction
 from people.introductions.selectors import (
     broker_capacity_left,
     broker_load_this_month,
@@ -22,12 +28,9 @@ from people.introductions.services import (
     IntroductionStateError,
     introduction_accept,
     introduction_decline,
-    introduction_expire_due,
     introduction_forward,
-    introduction_record_outcome,
     introduction_request,
     introduction_withdraw,
-    tie_from_introduction,
 )
 
 __all__ = [

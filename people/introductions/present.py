@@ -16,6 +16,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.db.models import Prefetch
+
 from people.introductions.selectors import sees_all_introductions
 from people.models import (
     Introduction,
@@ -89,11 +91,22 @@ def state_label_for(introduction: Introduction, viewer: Viewer) -> str:
     return introduction.get_state_display()
 
 
-def introduction_present(*, viewer: Viewer, introduction: Introduction) -> IntroductionView:
+def introduction_present(
+    *,
+    viewer: Viewer,
+    introduction: Introduction,
+    people: dict[int, Person] | None = None,
+) -> IntroductionView:
     """Everything the introduction page and the API show, for this viewer."""
     path: list[int] = list(introduction.path)
-    people = {p.pk: p for p in Person.objects.filter(pk__in=path)}
-    events = list(introduction.events.select_related("actor", "next_holder").order_by("at", "id"))
+    if people is None:
+        people = {p.pk: p for p in Person.objects.filter(pk__in=path)}
+    # Uses events prefetched by introduction_list_present (ordered there), else one query.
+    cache = getattr(introduction, "_prefetched_objects_cache", {})
+    if "events" in cache:
+        events = list(cache["events"])
+    else:
+        events = list(introduction.events.order_by("at", "id"))
     me = viewer_position(introduction, viewer)
     overseer = sees_all_introductions(viewer)
     last = len(path) - 1
@@ -207,3 +220,22 @@ def introduction_present(*, viewer: Viewer, introduction: Introduction) -> Intro
         contact_email=contact,
         thanks=thanks,
     )
+
+
+def introduction_list_present(
+    *, viewer: Viewer, introductions: list[Introduction]
+) -> list[IntroductionView]:
+    """Present many introductions in three queries whatever their number (the page is
+    already fetched): the people on all their paths, and all their events."""
+    from django.db.models import prefetch_related_objects
+
+    prefetch_related_objects(
+        introductions,
+        Prefetch("events", queryset=IntroductionEvent.objects.order_by("at", "id")),
+    )
+    ids = {pk for introduction in introductions for pk in introduction.path}
+    people = {p.pk: p for p in Person.objects.filter(pk__in=ids)}
+    return [
+        introduction_present(viewer=viewer, introduction=introduction, people=people)
+        for introduction in introductions
+    ]

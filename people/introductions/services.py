@@ -21,12 +21,11 @@ import itertools
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import transaction
 from django.utils import timezone
 
 from network_app.graph import MAX_HOPS
-from people import graph_log, selectors
+from people import selectors
 from people.errors import DomainError, NotAllowed
 from people.introductions.selectors import broker_used_this_month
 from people.models import (
@@ -38,10 +37,7 @@ from people.models import (
     Notification,
     PathSearch,
     Person,
-    Provenance,
-    SideStatus,
     Tie,
-    TieKind,
     Visibility,
     ordered_pair,
 )
@@ -560,206 +556,3 @@ def introduction_withdraw(*, by: Any, introduction: Introduction) -> Introductio
                 event=event,
             )
     return introduction
-
-
-def introduction_record_outcome(
-    *,
-    by: Any,
-    introduction: Introduction,
-    met: bool,
-    rating: int | None = None,
-    note: str = "",
-) -> Introduction:
-    """The requester or the target says whether they met and how well they now know each
-    other (``rating`` 1..5, required when they met). A meeting creates a tie between the two
-    (provenance "introduction", kind "introduced", the recorder's side rated by them) or
-    strengthens the existing one, through the graph change log so the next path search uses
-    it. ``note`` is a thank-you shown to the broker. Recording the same answer again is a
-    no-op; a changed answer replaces the earlier one (a tie is never weakened by it).
-    """
-    person = _person_of(by)
-    note = (note or "").strip()
-    if len(note) > 500:
-        raise DomainError("Keep the note to 500 characters.", field="note")
-    if met:
-        if rating is None:
-            raise DomainError("Rate how well you know each other now (1 to 5).", field="rating")
-        if isinstance(rating, bool) or not 1 <= int(rating) <= 5:
-            raise DomainError("Rating must be between 1 and 5.", field="rating")
-        rating = int(rating)
-    else:
-        rating = None
-    with transaction.atomic():
-        introduction = _lock(introduction)
-        if person.pk == introduction.requester_id:
-            side, other = "requester", introduction.target
-        elif person.pk == introduction.target_id and _reached(introduction, person):
-            side, other = "target", introduction.requester
-        else:
-            raise NotAllowed("Only the two people introduced can record how it went.")
-        if introduction.state != State.MADE:
-            raise IntroductionStateError(
-                "You can record how it went once the introduction is made."
-            )
-        before = (
-            getattr(introduction, f"{side}_met"),
-            getattr(introduction, f"{side}_rating"),
-            getattr(introduction, f"{side}_note"),
-        )
-        if before == (met, rating, note):
-            return introduction
-        setattr(introduction, f"{side}_met", met)
-        setattr(introduction, f"{side}_rating", rating)
-        setattr(introduction, f"{side}_note", note)
-        introduction.save()
-        event = IntroductionEvent.objects.create(
-            introduction=introduction, kind=Kind.OUTCOME, actor=person
-        )
-        if met and rating is not None:
-            tie_from_introduction(
-                introduction=introduction, person=person, other=other, rating=rating
-            )
-        if before[0] is None or note != before[2]:
-            said = f' They wrote: "{note}"' if note else ""
-            verb = "met" if met else "have not met yet"
-            notify(
-                recipient=introduction.broker,
-                kind=Notification.Kind.THANKS,
-                title=f"{person.display_name} {verb} {other.display_name} "
-                "through your introduction",
-                body=f"Thank you for making it.{said}",
-                introduction=introduction,
-                event=event,
-            )
-    return introduction
-
-
-def tie_from_introduction(
-    *, introduction: Introduction, person: Person, other: Person, rating: int
-) -> Tie:
-    """Create the tie between the two people introduced, or strengthen the existing one, from
-    ``person``'s own rating (their side only; the other side is theirs to rate). Writes the graph
-    change log in the same transaction, so resident path graphs pick it up."""
-    low, high = ordered_pair(person.pk, other.pk)
-    tie = Tie.objects.select_for_update().filter(person_a_id=low, person_b_id=high).first()
-    if tie is None:
-        tie = Tie(
-            person_a_id=low,
-            person_b_id=high,
-            kind=TieKind.INTRODUCED,
-            provenance=Provenance.INTRODUCTION,
-            context=f"Introduced by {introduction.broker.display_name} through Smallbatch",
-            since=timezone.localdate(),
-        )
-        try:
-            with transaction.atomic():
-                _rate_side(tie, person, rating)
-                tie.save()
-        except IntegrityError:  # the other person's outcome created it concurrently
-            tie = Tie.objects.select_for_update().get(person_a_id=low, person_b_id=high)
-            _rate_side(tie, person, rating)
-            tie.save()
-    else:
-        _rate_side(tie, person, rating)
-        tie.last_interaction = timezone.localdate()
-        tie.save()
-    graph_log.note_tie_changed(low, high)
-    return tie
-
-
-def _rate_side(tie: Tie, person: Person, rating: int) -> None:
-    side = tie.side_of(person.pk)
-    current = tie.strength_of(side)
-    # A meeting strengthens; it never lowers a rating the person gave before.
-    setattr(tie, f"{side}_strength", max(current or 0, rating))
-    if tie.status_of(side) == SideStatus.UNANSWERED:
-        setattr(tie, f"{side}_status", SideStatus.CONFIRMED)
-
-
-# ---------------------------------------------------------------------------------------------
-# Expiry and reminders (the beat task)
-
-
-def introduction_expire_due(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """Expire open introductions past ``expires_at`` and remind holders whose answer is due
-    within ``settings.INTRODUCTION_REMINDER_DAYS``. Safe to run concurrently and repeatedly:
-    each expiry re-checks the locked row, and each reminder is claimed with a conditional
-    update. Returns ``{"expired": n, "reminded": m}``."""
-    now = now or timezone.now()
-    expired = 0
-    due = Introduction.objects.filter(
-        state__in=OPEN_INTRODUCTION_STATES, expires_at__lte=now
-    ).values_list("pk", flat=True)
-    for pk in list(due[:1000]):
-        with transaction.atomic():
-            introduction = (
-                Introduction.objects.select_for_update(of=("self",))
-                .select_related("requester", "target", "current_holder")
-                .filter(pk=pk, state__in=OPEN_INTRODUCTION_STATES, expires_at__lte=now)
-                .first()
-            )
-            if introduction is None:
-                continue
-            holder = introduction.current_holder
-            introduction.state = State.EXPIRED
-            introduction.current_holder = None
-            introduction.decided_at = now
-            introduction.save()
-            event = IntroductionEvent.objects.create(introduction=introduction, kind=Kind.EXPIRED)
-            target = introduction.target
-            notify(
-                recipient=introduction.requester,
-                kind=Notification.Kind.EXPIRED,
-                title=f"Your request to be introduced to {target.display_name} expired "
-                "without an answer",
-                body="You can search for another path and ask again.",
-                introduction=introduction,
-                event=event,
-            )
-            if holder is not None and holder.pk != introduction.requester_id:
-                notify(
-                    recipient=holder,
-                    kind=Notification.Kind.EXPIRED,
-                    title=f"The request from {introduction.requester.display_name} expired",
-                    body="It expired before you answered; there is nothing more to do.",
-                    introduction=introduction,
-                    event=event,
-                )
-            expired += 1
-
-    reminded = 0
-    soon = now + dt.timedelta(days=settings.INTRODUCTION_REMINDER_DAYS)
-    candidates = Introduction.objects.filter(
-        state__in=OPEN_INTRODUCTION_STATES,
-        expires_at__gt=now,
-        expires_at__lte=soon,
-        reminded_at__isnull=True,
-    ).values_list("pk", flat=True)
-    for pk in list(candidates[:1000]):
-        with transaction.atomic():
-            claimed = Introduction.objects.filter(
-                Q(reminded_at__isnull=True), pk=pk, state__in=OPEN_INTRODUCTION_STATES
-            ).update(reminded_at=now)
-            if not claimed:
-                continue
-            introduction = Introduction.objects.select_related(
-                "requester", "target", "current_holder"
-            ).get(pk=pk)
-            holder = introduction.current_holder
-            if holder is None:
-                continue
-            event = IntroductionEvent.objects.create(
-                introduction=introduction, kind=Kind.REMINDED, next_holder=holder
-            )
-            days = max(1, (introduction.expires_at - now).days) if introduction.expires_at else 1
-            notify(
-                recipient=holder,
-                kind=Notification.Kind.REMINDER,
-                title=f"Reminder: {introduction.requester.display_name} is waiting for your "
-                f"answer about meeting {introduction.target.display_name}",
-                body=f"The request expires in about {days} day{'s' if days != 1 else ''}.",
-                introduction=introduction,
-                event=event,
-            )
-            reminded += 1
-    return {"expired": expired, "reminded": reminded}

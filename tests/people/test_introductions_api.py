@@ -215,3 +215,23 @@ def test_strangers_get_403(stranger, created):
 
 def test_no_400_for_a_malformed_id_but_404(chain):
     assert chain["requester"].client.get(f"{LIST}not-a-uuid/").status_code == 404
+
+
+def test_the_list_runs_a_fixed_number_of_queries(chain, organizer, django_assert_max_num_queries):
+    from people.introductions import introduction_request
+
+    for i in range(6):
+        other = introductions_fixtures.make_member(f"asker{i}", f"Asker {i}")
+        introductions_fixtures.make_tie(other.person, chain["broker"].person, strength=4)
+        chain["broker"].person.monthly_intro_capacity = 50
+        chain["broker"].person.save()
+        introduction_request(
+            by=other.user,
+            target=chain["target"].person,
+            broker=chain["broker"].person,
+            message=f"Hello {i}",
+        )
+    organizer.client.get(LIST)  # warm the session and the viewer lookups
+    with django_assert_max_num_queries(12):
+        body = organizer.client.get(LIST).json()
+    assert body["count"] == 6

@@ -319,3 +319,18 @@ def test_the_notification_inbox_lists_and_marks_all_read(chain, requested):
 def test_an_admin_without_a_person_has_an_empty_inbox(admin_user):
     assert admin_user.client.get(reverse("people:notifications")).status_code == 200
     assert admin_user.client.post(reverse("people:notifications_read")).status_code == 403
+
+
+def test_the_inbox_runs_a_bounded_number_of_queries(chain, django_assert_max_num_queries):
+    broker = chain["broker"]
+    broker.person.monthly_intro_capacity = 50
+    broker.person.save()
+    for i in range(6):
+        other = introductions_fixtures.make_member(f"asker{i}", f"Asker {i}")
+        introductions_fixtures.make_tie(other.person, broker.person, strength=4)
+        introduction_request(
+            by=other.user, target=chain["target"].person, broker=broker.person, message="Hi"
+        )
+    with django_assert_max_num_queries(14):
+        page = broker.client.get(reverse("people:introductions")).content.decode()
+    assert page.count("introduction-row") == 6
