@@ -341,3 +341,12 @@ CELERY_BEAT_SCHEDULE["causes.refresh_suggestions_nightly"] = {
     "task": "causes.refresh_suggestions_nightly",
     "schedule": _suggestions_crontab(hour=SUGGESTIONS_NIGHTLY_HOUR, minute=7),
 }
+
+# --- Import and export (issue 8) -----------------------------------------------------------
+# Largest file an organizer may upload for import, in bytes.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+# Most rows one file may hold (all kinds together).
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
+# Ties and people written by one import above which resident path graphs rebuild from scratch
+# instead of replaying one change-log row per tie.
+IMPORT_GRAPH_REBUILD_THRESHOLD = env_int("IMPORT_GRAPH_REBUILD_THRESHOLD", 500)
