@@ -61,7 +61,7 @@ import random
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import networkx as nx
 
@@ -577,6 +577,29 @@ def suggest_groups(
         kept.append(ctx.score(scored.members, details=True))
         for pid in scored.members:
             usage[pid] = usage.get(pid, 0) + 1
+    # Phase 3: when seeds converged on few groups, grow more around the people still free
+    # (those at max_per_person are out of every pool now).
+    tried = 0
+    for seed_person in order:
+        if len(kept) >= options.max_groups or tried >= options.seed_limit:
+            break
+        if usage.get(seed_person.id, 0) >= options.max_per_person:
+            continue
+        tried += 1
+        again = replace(
+            options,
+            exclusions=[*options.exclusions, *(_near_copy(g.members) for g in kept)],
+        )
+        group = grow_group(ctx, seed_person.id, options=again, usage=usage, keys=keys)
+        if group is None or group in grown:
+            continue
+        grown[group] = ctx.score(group)
+        if any(ex.blocks(group) for ex in options.exclusions):
+            continue
+        kept.append(ctx.score(group, details=True))
+        for pid in group:
+            usage[pid] = usage.get(pid, 0) + 1
+    kept.sort(key=lambda g: (-g.score, g.members))
     return kept
 
 
@@ -637,7 +660,8 @@ def grow_group(
         return None
 
     # Local improvement: best swap, removal or addition while it raises the score.
-    current = value(group) if ok(group) else -1.0
+    # An infeasible or excluded start accepts any feasible, allowed move.
+    current = value(group) if ok(group) and not blocked(group) else -1.0
     for _ in range(options.improve_rounds):
         best_move: tuple[float, list[int]] | None = None
         # Swap in only the most promising outsiders: those whose addition scores best.
@@ -660,9 +684,14 @@ def grow_group(
         if best_move is None:
             break
         current, group = best_move
-    if not ok(group):
+    if not ok(group) or blocked(group):
         return None
     return tuple(sorted(group))
+
+
+def _near_copy(members: Sequence[int]) -> Exclusion:
+    """Blocks groups that repeat all but one of ``members`` (a near copy of a kept group)."""
+    return Exclusion(members=frozenset(members), overlap=max(2, len(members) - 1))
 
 
 def _org_ok(ctx: GroupContext, members: Sequence[int], cap: int) -> bool:

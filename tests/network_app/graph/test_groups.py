@@ -30,7 +30,7 @@ def tie(G: nx.Graph, u: int, v: int, s: int = 3, *, allow: bool | None = True) -
 def person(pid: int, **kwargs: object) -> Candidate:
     values: dict[str, object] = {"name": f"P{pid}", "passion": 4, "city": "Riverton"}
     values.update(kwargs)
-    return Candidate(id=pid, **values)  # type: ignore[arg-type]
+    return Candidate(id=pid, **values)
 
 
 def test_offer_and_need_texts_match_after_normalizing() -> None:

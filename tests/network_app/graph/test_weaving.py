@@ -22,7 +22,7 @@ def tie(G: nx.Graph, u: int, v: int, s: int = 3, *, allow: bool | None = True) -
 
 
 def people(ids: range | list[int], causes: dict[int, int] | None = None, **kw: object) -> dict:
-    return {i: WeaverPerson(i, causes=causes or {1: 4}, **kw) for i in ids}  # type: ignore[arg-type]
+    return {i: WeaverPerson(i, causes=causes or {1: 4}, **kw) for i in ids}
 
 
 def test_closes_a_triangle_through_the_mutual_contact() -> None:
