@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from causes.api.views import GroupViewSet, SuggestionRunViewSet, WeavingSuggestionViewSet
 from people.api.introductions import IntroductionViewSet
 from people.api.views import PathSearchViewSet
 from people.errors import DomainError, NotAllowed
@@ -20,6 +21,9 @@ from people.errors import DomainError, NotAllowed
 router = DefaultRouter()
 router.register("path-searches", PathSearchViewSet, basename="path-search")
 router.register("introductions", IntroductionViewSet, basename="introduction")
+router.register("groups", GroupViewSet, basename="group")
+router.register("weaving-suggestions", WeavingSuggestionViewSet, basename="weaving-suggestion")
+router.register("suggestion-runs", SuggestionRunViewSet, basename="suggestion-run")
 
 urlpatterns = [path("", include(router.urls))]
 
