@@ -65,24 +65,24 @@ class IntroductionCreateInput(serializers.Serializer):
         return attrs
 
 
-class DeclineInput(serializers.Serializer):
+class IntroductionDeclineInput(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
 
 
-class OutcomeInput(serializers.Serializer):
+class IntroductionOutcomeInput(serializers.Serializer):
     met = serializers.BooleanField()
     rating = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=5)
     note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
 
 
-class ChainPersonOutput(serializers.Serializer):
+class IntroductionChainPersonOutput(serializers.Serializer):
     id = serializers.UUIDField(allow_null=True, help_text="null when masked for the caller")
     name = serializers.CharField()
     role = serializers.CharField()
     deciding = serializers.BooleanField()
 
 
-class HistoryOutput(serializers.Serializer):
+class IntroductionHistoryOutput(serializers.Serializer):
     at = serializers.DateTimeField()
     text = serializers.CharField()
 
@@ -98,11 +98,11 @@ class IntroductionOutput(serializers.Serializer):
     requester = serializers.UUIDField()
     target = serializers.UUIDField()
     broker = serializers.UUIDField()
-    chain = ChainPersonOutput(many=True)
+    chain = IntroductionChainPersonOutput(many=True)
     message = serializers.CharField()
     waiting_on_you = serializers.BooleanField()
     actions = serializers.ListField(child=serializers.CharField())
-    history = HistoryOutput(many=True)
+    history = IntroductionHistoryOutput(many=True)
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
     decided_at = serializers.DateTimeField(allow_null=True)
@@ -264,13 +264,13 @@ class IntroductionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         elif name == "withdraw":
             introductions.introduction_withdraw(by=request.user, introduction=introduction)
         elif name == "decline":
-            decline = DeclineInput(data=request.data)
+            decline = IntroductionDeclineInput(data=request.data)
             decline.is_valid(raise_exception=True)
             introductions.introduction_decline(
                 by=request.user, introduction=introduction, reason=decline.validated_data["reason"]
             )
         else:
-            outcome = OutcomeInput(data=request.data)
+            outcome = IntroductionOutcomeInput(data=request.data)
             outcome.is_valid(raise_exception=True)
             values = outcome.validated_data
             introductions.introduction_record_outcome(
@@ -299,7 +299,7 @@ class IntroductionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         """An intermediary passes the request to the next intermediary on the path."""
         return self._step(request, public_id, "forward")
 
-    @extend_schema(request=DeclineInput, responses={200: IntroductionOutput})
+    @extend_schema(request=IntroductionDeclineInput, responses={200: IntroductionOutput})
     @action(detail=True, methods=["post"])
     def decline(self, request: Request, public_id: str) -> Response:
         """The holder declines, with an optional private reason."""
@@ -311,7 +311,7 @@ class IntroductionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         """The requester withdraws an open request."""
         return self._step(request, public_id, "withdraw")
 
-    @extend_schema(request=OutcomeInput, responses={200: IntroductionOutput})
+    @extend_schema(request=IntroductionOutcomeInput, responses={200: IntroductionOutput})
     @action(detail=True, methods=["post"], url_path="record-outcome", url_name="record-outcome")
     def record_outcome(self, request: Request, public_id: str) -> Response:
         """The requester or the target says whether they met and how well they know each other."""
