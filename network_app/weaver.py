@@ -225,7 +225,12 @@ def _introduction_actions(viewer: Viewer, result: WeaverActions) -> None:
 
     result.introductions_available = True
     days = int(getattr(settings, "INTRODUCTION_STALE_DAYS", 7))
-    result.stale_introductions = list(stale(viewer=viewer, older_than_days=days)[:ACTION_LIMIT])
+    # The panel names the requester and the target: never a hidden one.
+    result.stale_introductions = list(
+        stale(viewer=viewer, older_than_days=days)
+        .exclude(requester__visibility=Visibility.HIDDEN)
+        .exclude(target__visibility=Visibility.HIDDEN)[:ACTION_LIMIT]
+    )
     result.brokers = [
         (person, used, capacity)
         for person, used, capacity in load(viewer=viewer)

@@ -160,6 +160,7 @@
   }
 
   function markReady(count, ties, started) {
+    window.smallbatchMap = cy; // for the browser test and the benchmark
     container.setAttribute("data-ready", "true");
     container.setAttribute("data-people", String(count));
     window.smallbatchMapReadyMs = performance.now();
