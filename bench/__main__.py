@@ -26,6 +26,14 @@ def main() -> int:
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14")
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
+    # Small-batch groups and weaving (issue 5): BENCH_ONLY containing "groups", or unset.
+    bench_only = {name for name in os.environ.get("BENCH_ONLY", "").split(",") if name}
+    if not bench_only or "groups" in bench_only:
+        from bench.groups import run_all as run_groups
+
+        code = run_groups(server=server, stamp=stamp, results=RESULTS)
+        if code != 0:
+            return code
     reports = []
     for size in sizes:
         env = {
