@@ -14,6 +14,7 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from causes.api.views import GroupViewSet, SuggestionRunViewSet, WeavingSuggestionViewSet
+from network_app.exchange_api import ExportViewSet, ImportJobViewSet
 from people.api.introductions import IntroductionViewSet
 from people.api.views import PathSearchViewSet
 from people.errors import DomainError, NotAllowed
@@ -21,6 +22,8 @@ from people.errors import DomainError, NotAllowed
 router = DefaultRouter()
 router.register("path-searches", PathSearchViewSet, basename="path-search")
 router.register("introductions", IntroductionViewSet, basename="introduction")
+router.register("imports", ImportJobViewSet, basename="import-job")  # issue 8
+router.register("exports", ExportViewSet, basename="export")  # issue 8
 router.register("groups", GroupViewSet, basename="group")
 router.register("weaving-suggestions", WeavingSuggestionViewSet, basename="weaving-suggestion")
 router.register("suggestion-runs", SuggestionRunViewSet, basename="suggestion-run")

@@ -27,3 +27,10 @@ def metrics_snapshot_nightly() -> int:
 
     snapshot, _ = snapshot_request(trigger=NetworkSnapshot.Trigger.NIGHTLY)
     return snapshot.pk
+
+
+# Import jobs (issue 8) live in network_app/exchange/tasks.py; imported here so that the
+# worker's autodiscovery (one ``tasks`` module per app) registers them.
+from network_app.exchange.tasks import apply_import_job, plan_import_job  # noqa: E402
+
+__all__ = ["apply_import_job", "plan_import_job"]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("people/", include("people.urls")),
     path("causes/", include("causes.urls")),
     path("dashboard/", include("network_app.dashboard_urls")),
+    path("exchange/", include("network_app.exchange_urls")),
     path("api/v1/", include(("network_app.api", "api"), namespace="api")),
     path("admin/", admin.site.urls),
 ]

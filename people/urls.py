@@ -1,6 +1,6 @@
 from django.urls import path
 
-from people import intro_views, path_views, views
+from people import data_views, intro_views, path_views, views
 
 app_name = "people"
 
@@ -10,6 +10,10 @@ urlpatterns = [
     path("me/privacy/", views.me_privacy, name="me_privacy"),
     path("me/causes/", views.me_causes, name="me_causes"),
     path("me/ties/", views.me_ties, name="me_ties"),
+    # My data: download and account deletion (issue 8)
+    path("me/data/", data_views.me_data, name="me_data"),
+    path("me/data/delete/", data_views.me_data_delete, name="me_data_delete"),
+    path("me/data/export.<slug:fmt>", data_views.me_data_export, name="me_data_export"),
     path("me/ties/<uuid:tie_id>/", views.tie_side, name="tie_side"),
     path("<uuid:public_id>/", views.profile, name="profile"),
     path("<uuid:public_id>/tie/", views.record_tie, name="record_tie"),
