@@ -58,6 +58,7 @@ run: $(STAMP) ## Migrate, load the demo network on first run, serve on http://12
 	@echo "    organizer  — a network weaver: sees 'organizers only' people"
 	@echo "    member     — an ordinary member"
 	@echo "    admin      — staff: the admin at http://$(HOST):$(PORT)/admin/"
+	@echo "    broker, target — the member's best contact, and someone the member can reach through them"
 	@echo "  Celery: $${REDIS_URL:+a real worker on $$REDIS_URL (start one with 'make worker')}$${REDIS_URL:-eager (tasks run inside the web process)}"
 	@echo "  Stop with Ctrl-C. Start over with a fresh demo network: rm -r var/ && make run"
 	@echo

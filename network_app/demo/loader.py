@@ -18,6 +18,7 @@ from django.db import models, transaction
 from causes.models import Cause, Interest
 from network_app.demo.inserts import insert_rows
 from network_app.demo.records import DemoNetwork, DemoTie
+from network_app.demo.story import STORY_MAX_PEOPLE, link_story_logins
 from people import graph_log
 from people.models import (
     Affiliation,
@@ -196,15 +197,23 @@ def load_network(
         )
         # A bulk load bypasses the services: every resident path graph rebuilds from scratch.
         graph_log.note_rebuild()
+        story: dict[str, Person] = {}
+        if len(network.people) <= STORY_MAX_PEOPLE:
+            member = Person.objects.get(user=users["member"])
+            story = link_story_logins(member=member, hashed_password=make_password(password))
+            report(f"story logins: {', '.join(story) or 'none found'}")
     report("committed")
     people_by_login = {
         "organizer": network.people[network.organizer].display_name,
         "member": network.people[network.member].display_name,
+        **{username: person.display_name for username, person in story.items()},
     }
-    return [
+    logins = [
         DemoLogin(role, role, password if created[role] else None, people_by_login.get(role))
         for role in ("organizer", "member", "admin")
     ]
+    logins += [DemoLogin(role, role, password, people_by_login[role]) for role in story]
+    return logins
 
 
 def _tenths(total: int, label: str, report: Callable[[str], None]) -> Callable[[int], None]:
