@@ -60,6 +60,17 @@ from people.selectors import person_visibility_q
 DECISIONS = ("merge", "create", "skip")
 MODES = ("all_or_nothing", "valid_only")
 OUTCOMES = ("created", "updated", "merged", "unchanged", "skipped", "rejected")
+_INDEX_COLUMNS = (
+    "pk",
+    "public_id",
+    "external_source",
+    "external_id",
+    "email",
+    "display_name",
+    "neighbourhood",
+    "consent_given_at",
+    "user_id",
+)
 _BATCH = 1000  # rows per INSERT: well under SQLite's variable limit, few round trips
 
 PERSON_TEXT_FIELDS = (
@@ -378,39 +389,16 @@ class _Planner:
             if (wanted_ext or uuids or wanted_emails)
             else []
         )
-        # Names: compared normalized in Python (accents, case, "Last, First").
-        first_words = {n.split()[0] for n in wanted_names if n}
-        name_q = Q(pk__in=[])
-        for chunk in _chunks(sorted(first_words), 200):
-            for word in chunk:
-                name_q |= Q(display_name__icontains=word)
-        if first_words and len(first_words) <= 2000:
-            for row in visible.filter(name_q).values_list(
-                "pk",
-                "public_id",
-                "external_source",
-                "external_id",
-                "email",
-                "display_name",
-                "neighbourhood",
-                "consent_given_at",
-                "user_id",
-            ):
-                candidates.append(row)
-        elif first_words:
-            candidates.extend(
-                visible.values_list(
-                    "pk",
-                    "public_id",
-                    "external_source",
-                    "external_id",
-                    "email",
-                    "display_name",
-                    "neighbourhood",
-                    "consent_given_at",
-                    "user_id",
-                )
-            )
+        # Names: compared normalized in Python (accents, case, "Last, First"), so every
+        # visible name is read once (two columns; a fraction of a second at 100,000 people).
+        if wanted_names:
+            same_name = [
+                pk
+                for pk, name in visible.values_list("pk", "display_name").iterator(2000)
+                if normalize_name(name) in wanted_names
+            ]
+            for chunk in _chunks(same_name, 500):
+                candidates.extend(visible.filter(pk__in=chunk).values_list(*_INDEX_COLUMNS))
         seen: set[int] = set()
         for pk, public_id, src, ext, email, name, hood, consent, user_id in candidates:
             if pk in seen:

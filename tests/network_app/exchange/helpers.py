@@ -23,6 +23,5 @@ def run_import(
     viewer = viewer_for(by) if by is not None else None
     if dry_run:
         return import_plan(dataset=dataset, options=opts, viewer=viewer)
-    result: ImportResult = import_apply(dataset=dataset, options=opts, viewer=viewer,
-                                        filename=name)
+    result: ImportResult = import_apply(dataset=dataset, options=opts, viewer=viewer, filename=name)
     return result
