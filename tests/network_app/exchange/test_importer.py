@@ -7,8 +7,8 @@ import random
 import pytest
 
 from causes.models import Cause, Interest
-from network_app.exchange.jobs import rejected_rows_csv
 from network_app.exchange.formats import read_any
+from network_app.exchange.jobs import rejected_rows_csv
 from people.models import (
     Affiliation,
     AuditEvent,
@@ -27,11 +27,11 @@ from tests.network_app.exchange.helpers import run_import
 pytestmark = pytest.mark.django_db
 
 PEOPLE = (
-    "id,name,email,neighbourhood,organization,role,causes\n"
-    "p1,Ana Reyes,ana@example.org,Old Mill,Riverton Co-op,Board member,Affordable housing:5\n"
-    "p2,Ben Okafor,ben@example.org,Harbour,,,Food security|Affordable housing:2\n"
-    "p3,Chen Li,,Old Mill,,,\n"
-).encode()
+    b"id,name,email,neighbourhood,organization,role,causes\n"
+    b"p1,Ana Reyes,ana@example.org,Old Mill,Riverton Co-op,Board member,Affordable housing:5\n"
+    b"p2,Ben Okafor,ben@example.org,Harbour,,,Food security|Affordable housing:2\n"
+    b"p3,Chen Li,,Old Mill,,,\n"
+)
 TIES = b"source,target,strength,kind\np1,p2,4,friend\nana@example.org,p3,2,\n"
 
 
@@ -130,12 +130,12 @@ def test_duplicates_by_email_and_by_name_with_organization_or_neighbourhood_are_
     bea = PersonFactory(display_name="Béa Núñez", email="", neighbourhood="Harbour")
     AffiliationFactory(person=PersonFactory(display_name="Chen Li", email=""), organization=org)
     data = (
-        "name,email,neighbourhood,organization\n"
-        "Ana R.,ana@example.org,,\n"
-        "bea nunez,,harbour,\n"
-        "Li, Chen,,,Riverton Co-op\n"
-        "Chen Li,,Elsewhere,\n"
-    ).encode()
+        b"name,email,neighbourhood,organization\n"
+        b"Ana R.,ana@example.org,,\n"
+        b"bea nunez,,harbour,\n"
+        b"Li, Chen,,,Riverton Co-op\n"
+        b"Chen Li,,Elsewhere,\n"
+    )
     data = data.replace(b"Li, Chen", b'"Li, Chen"')
     plan = run_import(data, name="people.csv", dry_run=True)
     found = {(d["where"], d["match_name"], d["reason"]) for d in plan.duplicates}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import zipfile
 
@@ -123,7 +124,7 @@ def test_quantile_binning_gives_equal_weights_equal_strengths():
     weights = [1, 1, 1, 1, 2, 3, 5, 8, 13, 31]
     strengths = bin_weights(weights)
     assert strengths[:4] == [strengths[0]] * 4
-    assert all(a <= b for a, b in zip(strengths, strengths[1:], strict=False))
+    assert all(a <= b for a, b in itertools.pairwise(strengths))
     assert strengths[-1] == 5 and min(strengths) >= 1
     assert bin_weights([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]) == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
     assert bin_weights([7.5] * 3) == [3, 3, 3]
@@ -191,9 +192,9 @@ def test_kumu_blueprint_with_nested_attributes_and_label_references():
 
 
 def test_xlsx_workbook_sheets_are_read_by_name_with_dates_and_numbers():
-    from openpyxl import Workbook
-
     import datetime as dt
+
+    from openpyxl import Workbook
 
     wb = Workbook()
     sheet = wb.active
