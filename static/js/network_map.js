@@ -15,6 +15,11 @@
     "#7b4173", "#3182bd", "#e6550d", "#31a354", "#756bb1", "#636363"
   ];
   var BIG = 1500; // above this many people: no force layout by default, lighter rendering
+  // Big maps draw the people first, then add ties in chunks between frames, so the map is
+  // on screen and usable in about a second (measured: 35,000 ties added at once block the
+  // page for several seconds).
+  var EDGE_CHUNK = 8000;
+  var LABEL_ZOOM = 0.9;
   var SMALL = 300; // up to this many people: always a fresh force layout
 
   var configEl = document.getElementById("map-config");
@@ -102,7 +107,16 @@
     }
   }
 
-  function elementsOf(data) {
+  function edgesOf(data) {
+    return data.ties.map(function (t, i) {
+      return {
+        group: "edges",
+        data: { id: "t" + i, source: data.people[t[0]].id, target: data.people[t[1]].id, strength: t[2] }
+      };
+    });
+  }
+
+  function elementsOf(data, withEdges) {
     var elements = [];
     var missing = 0;
     data.people.forEach(function (p, i) {
@@ -114,12 +128,9 @@
       }
       elements.push(node);
     });
-    data.ties.forEach(function (t, i) {
-      elements.push({
-        group: "edges",
-        data: { id: "t" + i, source: data.people[t[0]].id, target: data.people[t[1]].id, strength: t[2] }
-      });
-    });
+    if (withEdges) {
+      elements = elements.concat(edgesOf(data));
+    }
     return { elements: elements, missing: missing };
   }
 
@@ -165,16 +176,48 @@
     container.setAttribute("data-people", String(count));
     window.smallbatchMapReadyMs = performance.now();
     var seconds = ((performance.now() - started) / 1000).toFixed(1);
-    setStatus(count + " people and " + ties + " ties shown (drawn in " + seconds + " s)." +
+    var pending = cy.edges().length < ties;
+    setStatus(count + " people shown in " + seconds + " s" +
+      (pending ? "; adding their " + ties + " ties…" : " with " + ties + " ties.") +
       (count > BIG ? " Labels appear when you zoom in." : ""));
+    if (!pending) {
+      tiesDone(ties, started);
+    }
+  }
+
+  function tiesDone(ties, started) {
+    container.setAttribute("data-ties", "done");
+    window.smallbatchMapTiesMs = performance.now();
+    var seconds = ((performance.now() - started) / 1000).toFixed(1);
+    setStatus(people.length + " people and " + ties + " ties shown (all drawn in " + seconds + " s)." +
+      (people.length > BIG ? " Labels appear when you zoom in." : ""));
+  }
+
+  function addEdgesInChunks(edges, started) {
+    var next = 0;
+    function step() {
+      var chunk = edges.slice(next, next + EDGE_CHUNK);
+      next += chunk.length;
+      cy.add(chunk);
+      if (next < edges.length) {
+        window.requestAnimationFrame(function () { setTimeout(step, 0); });
+      } else {
+        tiesDone(edges.length, started);
+      }
+    }
+    window.requestAnimationFrame(function () { setTimeout(step, 0); });
   }
 
   function draw(data, started) {
     people = data.people;
-    var built = elementsOf(data);
+    var built = elementsOf(data, false);
     var n = data.people.length;
     var big = n > BIG;
     var fresh = n <= SMALL || (built.missing > 0 && (n <= BIG || built.missing === n));
+    // Ties come later only when the drawing does not need them (preset positions).
+    var later = big && !fresh;
+    built = elementsOf(data, !later);
+    performance.mark("map-elements-built");
     cy = window.cytoscape({
       container: container,
       elements: built.elements,
@@ -194,7 +237,8 @@
             "background-color": "data(col)",
             width: "mapData(sz, 0, 1, 6, 42)",
             height: "mapData(sz, 0, 1, 6, 42)",
-            label: "data(label)",
+            // Big maps: no labels until zoomed in (measuring 5,000 labels costs a second).
+            label: big ? "" : "data(label)",
             "font-size": 10,
             "min-zoomed-font-size": big ? 14 : 7,
             "text-valign": "bottom",
@@ -217,10 +261,21 @@
         { selector: ".focus", style: { "border-width": 4, "border-color": "#d62728" } }
       ]
     });
+    performance.mark("map-cytoscape-created");
     cy.nodes().forEach(function (node) {
       node.data("placed", typeof people[node.data("index")].x === "number");
     });
     applyEncoding();
+    if (big) {
+      var labelled = false;
+      cy.on("zoom", function () {
+        var want = cy.zoom() >= LABEL_ZOOM;
+        if (want !== labelled) {
+          labelled = want;
+          cy.style().selector("node").style("label", want ? "data(label)" : "").update();
+        }
+      });
+    }
     cy.on("tap", "node", function (event) {
       openPanel(event.target.id());
     });
@@ -228,9 +283,13 @@
       var focus = cy.getElementById(data.focus.id);
       focus.addClass("focus");
     }
+    performance.mark("map-encoded");
     var onDone = function () {
       cy.fit(undefined, 20);
       markReady(n, data.ties.length, started);
+      if (later) {
+        addEdgesInChunks(edgesOf(data), started);
+      }
       if (data.focus) {
         openPanel(data.focus.id);
       }
@@ -374,6 +433,7 @@
         return response.json();
       })
       .then(function (data) {
+        performance.mark("map-data-parsed");
         if (!data.people.length) {
           container.setAttribute("data-ready", "true");
           container.setAttribute("data-people", "0");
