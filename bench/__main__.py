@@ -34,6 +34,16 @@ def main() -> int:
         code = run_groups(server=server, stamp=stamp, results=RESULTS)
         if code != 0:
             return code
+    # BENCH_ONLY=paths,metrics (comma-separated) runs only the named benchmarks; unset: all.
+    only = {name for name in os.environ.get("BENCH_ONLY", "").split(",") if name}
+    if not only or "metrics" in only:
+        from bench.metrics import run_all as run_metrics  # the organizer dashboard (issue 6)
+
+        code = run_metrics(server=server, stamp=stamp, results=RESULTS)
+        if code != 0:
+            return code
+    if only and "paths" not in only:
+        return 0
     reports = []
     for size in sizes:
         env = {
