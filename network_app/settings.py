@@ -333,6 +333,8 @@ WEAVING_SCORE_WEIGHTS = {
 }
 # Seed of the group search (a fixed seed gives the same suggestions for the same network).
 SUGGESTIONS_SEED = env_int("SUGGESTIONS_SEED", 7)
+# Hard time limit of a suggestion run, in seconds (100,000 people take a few minutes).
+SUGGESTIONS_TIME_LIMIT = env_int("SUGGESTIONS_TIME_LIMIT", 1800)
 # Hour (in TIME_ZONE) of the nightly refresh of every cause's groups and weaving suggestions.
 SUGGESTIONS_NIGHTLY_HOUR = env_int("SUGGESTIONS_NIGHTLY_HOUR", 4)
 from celery.schedules import crontab as _suggestions_crontab  # noqa: E402 - this block only

@@ -57,8 +57,12 @@ from network_app.graph.weaving import (
 )
 from people.models import Affiliation, Person, Sector, Visibility
 
-# A running run older than this was lost with its worker and may be claimed again.
-STALE_RUNNING = dt.timedelta(minutes=30)
+
+def _stale_running() -> dt.timedelta:
+    """A run still "running" after the task's time limit (plus a minute) was lost with its
+    worker and may be claimed again."""
+    return dt.timedelta(seconds=settings.SUGGESTIONS_TIME_LIMIT + 60)
+
 
 Progress = Callable[[int, str], None]
 
@@ -418,7 +422,7 @@ def run_execute(*, run_id: int) -> bool:
     """Claim and compute one run on this process's resident graph, then store its results.
 
     Idempotent: the row is claimed with a conditional update (``pending``, or ``running`` for
-    longer than ``STALE_RUNNING``), so a redelivered task does nothing twice. Returns whether
+    longer than the task's time limit), so a redelivered task does nothing twice. Returns whether
     this call ran it.
     """
     from people.resident_graph import resident_graph
@@ -426,7 +430,7 @@ def run_execute(*, run_id: int) -> bool:
     now = timezone.now()
     claimed = SuggestionRun.objects.filter(
         Q(status=SuggestionRun.Status.PENDING)
-        | Q(status=SuggestionRun.Status.RUNNING, started_at__lt=now - STALE_RUNNING),
+        | Q(status=SuggestionRun.Status.RUNNING, started_at__lt=now - _stale_running()),
         pk=run_id,
     ).update(status=SuggestionRun.Status.RUNNING, started_at=now, progress=5, stage="Starting")
     if not claimed:

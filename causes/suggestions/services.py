@@ -102,7 +102,13 @@ def suggestion_run_start(
         from causes.tasks import compute_suggestions
 
         run_id = run.pk
-        transaction.on_commit(lambda: compute_suggestions.delay(run_id))
+        # A run over 100,000 people takes minutes: longer than the default task time limit.
+        limit = int(settings.SUGGESTIONS_TIME_LIMIT)
+        transaction.on_commit(
+            lambda: compute_suggestions.apply_async(
+                (run_id,), time_limit=limit, soft_time_limit=max(1, limit - 30)
+            )
+        )
     return run
 
 

@@ -21,9 +21,11 @@ weighted sum of parts between 0 and 1:
 Enumeration is by the lower id of the pair: for each person, their brokers, then the broker's
 other contacts. A broker with many contacts contributes only their ``broker_fanout`` strongest
 ties (so a hub of 500 ties does not cost 125,000 pairs), which bounds the work by
-``people x degree x broker_fanout``. Each person keeps a bounded heap of their best pairs, so
-memory stays linear in the number of people. Selection is then greedy by score with at most
-``max_per_person`` suggestions per person and ``2 x max_per_person`` per broker.
+``people x degree x broker_fanout``. The best ``8 x limit`` pairs are kept in one bounded heap
+of compact rows, so memory does not grow with the number of candidate pairs, and a pair whose
+best possible score cannot enter the heap is dropped before its bridging part is computed.
+Selection is then greedy by score with at most ``max_per_person`` suggestions per person and
+``2 x max_per_person`` per broker.
 
 Bringing in the periphery
 -------------------------
@@ -272,81 +274,93 @@ def weaving_suggestions(
         for v, _ in capped[m]:
             brokers_of[v].append(m)
 
-    keep = max(2, max_per_person * 3)
-    heaps: dict[int, list[tuple[float, int, int]]] = defaultdict(list)
-    found: dict[tuple[int, int], WeavingPair] = {}
+    # One bounded min-heap of compact rows for the whole network (memory independent of the
+    # number of candidate pairs); a pair whose best possible score cannot enter it is skipped
+    # before its bridging part (the costly one) is computed.
+    capacity = max(limit, 1) * 8
+    best: list[tuple[float, int, int, int, int, int, int, int, float, float, float, float]] = []
+    w_passion, w_local, w_broker, w_bridge = (
+        weights.passion,
+        weights.locality,
+        weights.broker,
+        weights.bridging,
+    )
     for a in sorted(brokers_of):
         pa = people[a]
         if not pa.causes:
             continue
         via: dict[int, tuple[int, int, int, int]] = {}  # b -> (min strength, -broker, sa, sb)
         mutual: dict[int, int] = defaultdict(int)
-        strength_a = {m: s for m, s in _usable_neighbours(G, a, strength, cache).items()}
+        strength_a = _usable_neighbours(G, a, strength, cache)
         for m in brokers_of[a]:
             sa = strength_a[m]
             for b, sb in capped[m]:
                 if b <= a:
                     continue
                 mutual[b] += 1
-                key = (min(sa, sb), -m, sa, sb)
+                key = (sa if sa < sb else sb, -m, sa, sb)
                 current = via.get(b)
                 if current is None or key > current:
                     via[b] = key
         if not via:
             continue
-        nbrs_a = set(adj[a])
+        adj_a = adj[a]
+        degree_a = len(adj_a)
+        label_a = labels.get(a, a)
         for b, (weakest, neg_m, sa, sb) in via.items():
-            if b in adj[a] or (a, b) in excluded or _blocked(G, a, b):
+            if b in adj_a or (a, b) in excluded:
                 continue
             pb = people[b]
             cause, shared = _best_shared(pa, pb)
             if cause is None:
                 continue
-            nbrs_b = adj[b]
-            union = len(nbrs_a) + len(nbrs_b) - mutual[b]
+            passion = shared / 5
+            local = _locality(pa, pb)
+            broker = weakest / 5
+            partial = w_passion * passion + w_local * local + w_broker * broker
+            if len(best) >= capacity and (partial + w_bridge) / total_weight <= best[0][0]:
+                continue
+            if _blocked(G, a, b):
+                continue
+            union = degree_a + len(adj[b]) - mutual[b]
             overlap = mutual[b] / union if union else 0.0
-            different = labels.get(a, a) != labels.get(b, b)
-            parts = {
-                "passion": shared / 5,
-                "locality": _locality(pa, pb),
-                "broker": weakest / 5,
-                "bridging": 0.5 * different + 0.5 * (1.0 - overlap),
-            }
-            score = (
-                weights.passion * parts["passion"]
-                + weights.locality * parts["locality"]
-                + weights.broker * parts["broker"]
-                + weights.bridging * parts["bridging"]
-            ) / total_weight
-            pair = WeavingPair(
-                kind=TRIANGLE,
-                person=a,
-                other=b,
-                broker=-neg_m,
-                cause=cause,
-                score=score,
-                parts=parts,
-                mutual_contacts=mutual[b],
-                broker_strengths=(sa, sb),
+            different = label_a != labels.get(b, b)
+            bridging = 0.5 * different + 0.5 * (1.0 - overlap)
+            score = (partial + w_bridge * bridging) / total_weight
+            row = (
+                score,
+                -a,
+                -b,
+                -neg_m,
+                cause,
+                sa,
+                sb,
+                mutual[b],
+                passion,
+                local,
+                broker,
+                bridging,
             )
-            entry = (score, -a, -b)
-            for owner in (a, b):
-                heap = heaps[owner]
-                if len(heap) < keep:
-                    heapq.heappush(heap, entry)
-                elif entry > heap[0]:
-                    heapq.heapreplace(heap, entry)
-            found[(a, b)] = pair
-        # Forget pairs that fell out of every heap (memory stays linear in people).
-        if len(found) > 4 * keep * max(1, len(heaps)):
-            alive = {(-x, -y) for heap in heaps.values() for _, x, y in heap}
-            found = {k: v for k, v in found.items() if k in alive}
+            if len(best) < capacity:
+                heapq.heappush(best, row)
+            elif row > best[0]:
+                heapq.heapreplace(best, row)
 
-    alive = {(-x, -y) for heap in heaps.values() for _, x, y in heap}
-    ranked = sorted(
-        (found[k] for k in alive if k in found),
-        key=lambda p: (-p.score, p.person, p.other),
-    )
+    ranked = [
+        WeavingPair(
+            kind=TRIANGLE,
+            person=-na,
+            other=-nb,
+            broker=m,
+            cause=cause,
+            score=score,
+            parts={"passion": p, "locality": lo, "broker": br, "bridging": bg},
+            mutual_contacts=n,
+            broker_strengths=(sa, sb),
+        )
+        for score, na, nb, m, cause, sa, sb, n, p, lo, br, bg in best
+    ]
+    ranked.sort(key=lambda pair: (-pair.score, pair.person, pair.other))
     return _select(ranked, limit=limit, max_per_person=max_per_person)
 
 
