@@ -34,6 +34,13 @@ def main() -> int:
         code = run_groups(server=server, stamp=stamp, results=RESULTS)
         if code != 0:
             return code
+    # Import and export (issue 8): BENCH_ONLY containing "exchange", or unset.
+    if not bench_only or "exchange" in bench_only:
+        from bench.exchange import run_all as run_exchange
+
+        code = run_exchange(server=server, stamp=stamp, results=RESULTS)
+        if code != 0:
+            return code
     # BENCH_ONLY=paths,metrics (comma-separated) runs only the named benchmarks; unset: all.
     only = {name for name in os.environ.get("BENCH_ONLY", "").split(",") if name}
     if not only or "metrics" in only:

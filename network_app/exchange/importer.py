@@ -418,6 +418,10 @@ class _Planner:
             self.public_ids[pk] = str(public_id)
             if consent is not None or user_id is not None:
                 self.confirmed.add(pk)
+        # Full rows of everyone matched, read in bulk (updates and merges compare fields).
+        self.person_rows: dict[int, Person] = {}
+        for chunk in _chunks(sorted(seen), 500):
+            self.person_rows.update(Person.objects.in_bulk(chunk))
         self.org_names_of: dict[int, set[str]] = defaultdict(set)
         name_matches = [pk for pks in self.by_name.values() for pk in pks]
         for chunk in _chunks(name_matches, 500):
@@ -688,7 +692,7 @@ class _Planner:
     def _existing_person(self, pk: int) -> Person:
         person = self.plan.changed_people.get(pk)
         if person is None:
-            person = Person.objects.get(pk=pk)
+            person = self.person_rows.get(pk) or Person.objects.get(pk=pk)
         return person
 
     def _apply_values(self, handle: Handle, values: dict[str, Any], *, overwrite: bool) -> bool:
