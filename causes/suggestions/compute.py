@@ -282,7 +282,8 @@ def _weaver_people(G: nx.Graph) -> tuple[dict[int, WeaverPerson], dict[int, Pers
     people = _listed_people()
     causes: dict[int, dict[int, int]] = defaultdict(dict)
     parents = dict(Cause.objects.filter(parent__isnull=False).values_list("pk", "parent_id"))
-    rows = Interest.objects.values_list("person_id", "cause_id", "passion")
+    # Passion 1 ("curious") is too faint to call a shared cause.
+    rows = Interest.objects.filter(passion__gte=2).values_list("person_id", "cause_id", "passion")
     for person_id, cause_id, passion in rows.iterator(chunk_size=50_000):
         if person_id not in people:
             continue
