@@ -507,3 +507,42 @@ def test_organizers_of_the_organizer_group_only(db, network):
     assert client.get(reverse("dashboard:overview")).status_code == 403
     make_organizer(user)
     assert client.get(reverse("dashboard:overview")).status_code == 200
+
+
+def test_trends_count_introductions_made_and_groups_convened_this_month(organizer, network):
+    from django.utils import timezone
+
+    from causes.models import GroupSuggestion, SuggestionRun
+    from people.models import Introduction
+
+    now = timezone.now()
+    Introduction.objects.create(
+        requester=network["bea"],
+        target=network["eve"],
+        broker=network["cal"],
+        message="Bea would love to meet Eve",
+        state="made",
+        decided_at=now,
+    )
+    run = SuggestionRun.objects.create()
+    GroupSuggestion.objects.create(
+        run=run,
+        cause=network["food"],
+        score=1.0,
+        member_key="1,2,3",
+        status="convened",
+        convened_at=now,
+    )
+
+    trends = weaver_trends(organizer)
+
+    assert trends["introductions_made"][-1] == 1
+    assert trends["groups_convened"][-1] == 1
+    assert trends["notes"] == []
+
+
+def weaver_trends(persona) -> dict:
+    from network_app.weaver import dashboard_trends
+    from people.roles import viewer_for
+
+    return dashboard_trends(viewer=viewer_for(persona.user))
