@@ -244,19 +244,30 @@ def _sort_key(v: Any) -> Any:
 def cut_points(G: nx.Graph) -> list[CutPoint]:
     """Articulation points with how many people each would cut off, most first.
 
-    ``cut_off`` is the number of people of the component who would no longer reach its biggest
-    remaining part if that person left. One iterative depth-first search (Tarjan): linear time.
+    See :func:`cut_points_and_bridges`.
 
     Examples
     --------
     >>> [(c.node, c.cut_off) for c in cut_points(nx.path_graph(5))]
     [(2, 2), (1, 1), (3, 1)]
     """
+    return cut_points_and_bridges(G)[0]
+
+
+def cut_points_and_bridges(G: nx.Graph) -> tuple[list[CutPoint], int]:
+    """Articulation points with how many people each would cut off (most first), and the
+    number of bridges (ties whose removal splits a component), from one depth-first search.
+
+    ``cut_off`` is the number of people of the component who would no longer reach its biggest
+    remaining part if that person left. One iterative depth-first search (Tarjan): linear time,
+    and no second pass for ``nx.bridges``.
+    """
     disc: dict[Any, int] = {}
     low: dict[Any, int] = {}
     subtree: dict[Any, int] = {}
     pieces: dict[Any, list[int]] = defaultdict(list)
     result: list[CutPoint] = []
+    bridges = 0
     adj = G._adj
     counter = 0
     for root in G.nodes:
@@ -291,6 +302,8 @@ def cut_points(G: nx.Graph) -> list[CutPoint]:
                 subtree[parent] += subtree[v]
                 if low[v] >= disc[parent]:
                     pieces[parent].append(subtree[v])
+                if low[v] > disc[parent]:
+                    bridges += 1
         size = len(comp_nodes)
         for v in comp_nodes:
             parts = pieces.get(v)
@@ -304,7 +317,7 @@ def cut_points(G: nx.Graph) -> list[CutPoint]:
                 all_parts = [*parts, size - 1 - sum(parts)]
             result.append(CutPoint(node=v, cut_off=size - 1 - max(all_parts)))
     result.sort(key=lambda c: (-c.cut_off, _sort_key(c.node)))
-    return result
+    return result, bridges
 
 
 def weak_community_links(
@@ -436,8 +449,7 @@ def network_metrics(G: nx.Graph, *, seed: int = DEFAULT_SEED) -> NetworkMetrics:
     membership = {v: i for i, group in enumerate(groups) for v in group}
     result.communities = len(groups)
     t = lap("communities", t)
-    result.cut_points = cut_points(G)
-    result.bridges = sum(1 for _ in nx.bridges(G))
+    result.cut_points, result.bridges = cut_points_and_bridges(G)
     result.community_links = weak_community_links(G, membership, [len(g) for g in groups])
     t = lap("weak_points", t)
     layout = community_layout(G, groups, degree)

@@ -87,7 +87,9 @@ def test_single_point_bridges_are_the_articulation_points_with_what_they_cut_off
 def test_cut_points_on_random_graphs_agree_with_brute_force():
     for seed in range(25):
         G = nx.gnm_random_graph(30, 34, seed=seed)
-        found = {c.node: c.cut_off for c in m.cut_points(G)}
+        points, bridges = m.cut_points_and_bridges(G)
+        found = {c.node: c.cut_off for c in points}
+        assert bridges == sum(1 for _ in nx.bridges(G))
         assert set(found) == set(nx.articulation_points(G))
         for node, cut_off in found.items():
             assert cut_off == _brute_force_cut_off(G, node)
