@@ -15,7 +15,14 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
-from causes.models import Cause, Interest
+from causes.models import (
+    Cause,
+    GroupMember,
+    GroupSuggestion,
+    Interest,
+    SuggestionRun,
+    WeavingSuggestion,
+)
 from people.admin import PERSON_EXTRA_INLINES, AuditedAdmin
 
 PASSION_ERROR = "Passion must be between 1 and 5."
@@ -93,3 +100,53 @@ class InterestAdmin(AuditedAdmin):
     search_fields = ("person__display_name", "cause__name", "offers", "needs")
     autocomplete_fields = ("person", "cause")
     show_full_result_count = False
+
+
+# ---------------------------------------------------------------------------------------------
+# Suggestions (issue 5): read-only in the admin. They are computed by runs and changed through
+# the organizer pages and the API, whose services check permissions and keep history; the admin
+# is for looking, not for editing scores by hand.
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(SuggestionRun)
+class SuggestionRunAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "cause", "neighbourhood", "trigger", "status", "compute_ms"]
+    list_filter = ["status", "trigger", "include_groups", "include_weaving"]
+    list_select_related = ["cause"]
+    date_hierarchy = "created_at"
+
+
+class GroupMemberInline(admin.TabularInline):
+    model = GroupMember
+    fields = ["person", "role", "passion", "response", "responded_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(GroupSuggestion)
+class GroupSuggestionAdmin(ReadOnlyAdmin):
+    list_display = ["cause", "neighbourhood", "rank", "score", "status", "outcome", "created_at"]
+    list_filter = ["status", "outcome", "is_current", "cause"]
+    list_select_related = ["cause"]
+    inlines = [GroupMemberInline]
+    search_fields = ["memberships__person__display_name"]
+
+
+@admin.register(WeavingSuggestion)
+class WeavingSuggestionAdmin(ReadOnlyAdmin):
+    list_display = ["person", "other", "broker", "kind", "cause", "score", "status"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["person", "other", "broker", "cause"]
+    raw_id_fields = ["person", "other", "broker"]

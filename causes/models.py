@@ -12,6 +12,8 @@ from django.urls import reverse
 
 from people.models import Person
 
+RESERVED_CAUSE_SLUGS = ["groups", "weaving", "runs"]
+
 
 class Cause(models.Model):
     name = models.CharField(max_length=100, unique=True)
@@ -33,6 +35,12 @@ class Cause(models.Model):
                 condition=Q(parent__isnull=True) | ~Q(parent=F("id")),
                 name="cause_not_own_parent",
                 violation_error_message="A cause cannot be its own parent.",
+            ),
+            # These words are pages under /causes/ (groups, weaving, suggestion runs).
+            models.CheckConstraint(
+                condition=~Q(slug__in=RESERVED_CAUSE_SLUGS),
+                name="cause_slug_not_reserved",
+                violation_error_message="This slug is taken by a page: choose another one.",
             ),
         ]
 

@@ -663,9 +663,7 @@ class IntroductionEvent(models.Model):
         REMINDED = "reminded", "Reminder sent"
         OUTCOME = "outcome", "Recorded how it went"
 
-    introduction = models.ForeignKey(
-        Introduction, on_delete=models.CASCADE, related_name="events"
-    )
+    introduction = models.ForeignKey(Introduction, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     actor = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -701,6 +699,7 @@ class Notification(models.Model):
         REMINDER = "reminder", "Reminder"
         EXPIRED = "expired", "Expired"
         THANKS = "thanks", "Outcome"
+        GROUP = "group", "Small-batch group"
 
     class EmailStatus(models.TextChoices):
         PENDING = "pending", "Waiting to be sent"
