@@ -127,7 +127,7 @@ class SuggestionRunAdmin(ReadOnlyAdmin):
 class GroupMemberInline(admin.TabularInline):
     model = GroupMember
     fields = ["person", "role", "passion", "response", "responded_at"]
-    readonly_fields = fields
+    readonly_fields = ["person", "role", "passion", "response", "responded_at"]
     extra = 0
     can_delete = False
 
