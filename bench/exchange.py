@@ -101,7 +101,7 @@ def run(people: int, ties: int) -> dict[str, Any]:
 
 
 def _recreate_database(server: str) -> None:
-    import psycopg2
+    import psycopg2  # type: ignore[import-untyped]
 
     connection = psycopg2.connect(f"{server}/postgres")
     connection.autocommit = True

@@ -194,7 +194,7 @@ def test_kumu_blueprint_with_nested_attributes_and_label_references():
 def test_xlsx_workbook_sheets_are_read_by_name_with_dates_and_numbers():
     import datetime as dt
 
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # type: ignore[import-untyped]
 
     wb = Workbook()
     sheet = wb.active

@@ -86,7 +86,7 @@ def test_les_miserables_weights_are_binned_into_strengths_by_quantiles():
     assert Person.objects.count() == 77
     assert Tie.objects.count() == 254
     strength = {
-        frozenset((t.person_a.display_name, t.person_b.display_name)): t.a_strength
+        frozenset((t.person_a.display_name, t.person_b.display_name)): t.a_strength or 0
         for t in Tie.objects.select_related("person_a", "person_b")
     }
     weight = {frozenset((u, v)): d["weight"] for u, v, d in G.edges(data=True)}
