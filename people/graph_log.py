@@ -7,7 +7,11 @@ do-not-contact flag or "do not introduce me to" list; or a bulk load (``note_reb
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
 
 from people.models import GraphChange, ordered_pair
 
@@ -31,3 +35,18 @@ def note_person_changed(person_id: int) -> None:
 def note_rebuild() -> None:
     """After a bulk load or a merge: every resident graph rebuilds from scratch."""
     GraphChange.objects.create(kind=GraphChange.Kind.REBUILD)
+
+
+def graph_log_prune(*, older_than: dt.timedelta) -> int:
+    """Delete change-log rows older than ``older_than``; returns how many.
+
+    A worker that has not refreshed since before the cut would otherwise miss the deleted rows,
+    so the prune writes a rebuild marker in the same transaction: every resident graph rebuilds
+    once (run it at night).
+    """
+    with transaction.atomic():
+        cutoff = timezone.now() - older_than
+        deleted, _ = GraphChange.objects.filter(at__lt=cutoff).delete()
+        if deleted:
+            note_rebuild()
+    return deleted

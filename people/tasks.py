@@ -34,3 +34,13 @@ def introductions_expire_due() -> dict[str, int]:
     from people.introductions import introduction_expire_due
 
     return introduction_expire_due()
+
+
+@shared_task(name="people.graph_log_prune", acks_late=True)
+def graph_log_prune(days: int = 7) -> int:
+    """Beat: delete change-log rows older than ``days`` (resident graphs then rebuild once)."""
+    import datetime as dt
+
+    from people.graph_log import graph_log_prune as prune
+
+    return prune(older_than=dt.timedelta(days=days))

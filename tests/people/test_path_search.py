@@ -309,3 +309,24 @@ def test_api_wait_parameter_is_validated(member, network):
         assert "wait" in response.json()["errors"]
     # a pending search answered after the (short) wait, still pending
     assert member.client.get(url, {"wait": "0.05"}).json()["status"] == "pending"
+
+
+def test_pruning_the_change_log_makes_resident_graphs_rebuild(member, network, run_on_commit):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from people.graph_log import graph_log_prune
+    from people.models import GraphChange
+
+    # given a resident graph, and old change-log rows it has already seen
+    run_on_commit(by=member.user, target=network["target"])
+    graph = resident_graph()
+    graph_log.note_tie_changed(member.person.pk, network["broker"].pk)
+    assert graph.refresh().applied == 1
+    GraphChange.objects.update(at=timezone.now() - dt.timedelta(days=30))
+    # when the old rows are pruned
+    assert graph_log_prune(older_than=dt.timedelta(days=7)) >= 1
+    # then only the rebuild marker is left, and the graph rebuilds instead of missing rows
+    assert list(GraphChange.objects.values_list("kind", flat=True)) == ["rebuild"]
+    assert graph.refresh().rebuilt
