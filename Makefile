@@ -79,11 +79,12 @@ beat: $(STAMP) ## Start Celery beat, the periodic task scheduler (needs REDIS_UR
 	@mkdir -p var
 	$(BIN)/celery -A network_app beat -l info --schedule var/celerybeat-schedule
 
-lint: $(STAMP) ## ruff check, ruff format --check, mypy, makemigrations --check
+lint: $(STAMP) ## ruff check, ruff format --check, mypy, makemigrations --check, OpenAPI schema
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	TESTING=1 $(BIN)/mypy
 	TESTING=1 $(BIN)/python manage.py makemigrations --check --dry-run
+	TESTING=1 $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 
 fmt: $(STAMP) ## Format the code and apply ruff's safe fixes
 	$(BIN)/ruff format .

@@ -7,19 +7,52 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import exceptions, status
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import APIRootView, DefaultRouter
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from causes.api.causes import CauseViewSet, InterestViewSet
 from causes.api.views import GroupViewSet, SuggestionRunViewSet, WeavingSuggestionViewSet
+from network_app.api_metrics import MetricsViewSet
+from network_app.apikeys.auth import InvalidApiKey
 from network_app.exchange_api import ExportViewSet, ImportJobViewSet
+from network_app.webhooks.api import WebhookViewSet
 from people.api.introductions import IntroductionViewSet
+from people.api.people import (
+    AffiliationViewSet,
+    MeView,
+    OrganizationViewSet,
+    PersonViewSet,
+    TieViewSet,
+)
 from people.api.views import PathSearchViewSet
 from people.errors import DomainError, NotAllowed
+from people.records import Conflict
 
-router = DefaultRouter()
+
+class _ApiRoot(APIRootView):
+    required_scopes = {"*": None}  # any valid key may list the endpoints
+
+
+class _Router(DefaultRouter):
+    APIRootView = _ApiRoot
+
+
+class _Schema(SpectacularAPIView):
+    required_scopes = {"*": None}
+
+
+class _Docs(SpectacularSwaggerSplitView):
+    required_scopes = {"*": None}
+    permission_classes = [AllowAny]  # the page is static; the schema behind it needs a login
+
+
+router = _Router()
 router.register("path-searches", PathSearchViewSet, basename="path-search")
 router.register("introductions", IntroductionViewSet, basename="introduction")
 router.register("imports", ImportJobViewSet, basename="import-job")  # issue 8
@@ -28,7 +61,22 @@ router.register("groups", GroupViewSet, basename="group")
 router.register("weaving-suggestions", WeavingSuggestionViewSet, basename="weaving-suggestion")
 router.register("suggestion-runs", SuggestionRunViewSet, basename="suggestion-run")
 
-urlpatterns = [path("", include(router.urls))]
+# Issue 7: the resources partner tools sync, and webhooks.
+router.register("people", PersonViewSet, basename="person")
+router.register("organizations", OrganizationViewSet, basename="organization")
+router.register("affiliations", AffiliationViewSet, basename="affiliation")
+router.register("ties", TieViewSet, basename="tie")
+router.register("causes", CauseViewSet, basename="cause")
+router.register("interests", InterestViewSet, basename="interest")
+router.register("metrics", MetricsViewSet, basename="metrics")
+router.register("webhooks", WebhookViewSet, basename="webhook")
+
+urlpatterns = [
+    path("me/", MeView.as_view(), name="me"),
+    path("schema/", _Schema.as_view(), name="schema"),
+    path("docs/", _Docs.as_view(url_name="api:schema"), name="docs"),
+    path("", include(router.urls)),
+]
 
 
 def _field_errors(detail: Any) -> dict[str, list[str]]:
@@ -41,6 +89,21 @@ def _field_errors(detail: Any) -> dict[str, list[str]]:
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Map domain errors and DRF errors to the one error shape."""
+    if isinstance(exc, Conflict):
+        return Response(
+            {"code": exc.code, "message": exc.message, "errors": {}},
+            status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, DjangoValidationError):  # a model constraint checked by full_clean
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {}
+        return Response(
+            {
+                "code": "invalid",
+                "message": " ".join(exc.messages) or "Some fields are not valid.",
+                "errors": _field_errors(errors),
+            },
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     if isinstance(exc, NotAllowed):
         return Response(
             {"code": exc.code, "message": exc.message, "errors": {}},
@@ -66,4 +129,6 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
         body = {"code": str(code), "message": str(detail), "errors": {}}
     response.data = body
+    if isinstance(exc, InvalidApiKey):
+        response["WWW-Authenticate"] = 'Bearer realm="api"'
     return response

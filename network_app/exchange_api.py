@@ -101,6 +101,7 @@ class ImportJobViewSet(viewsets.ViewSet):
 
     lookup_field = "public_id"
     lookup_value_regex = "[0-9a-fA-F-]{36}"
+    required_scopes = {"*": "exchange:run"}  # API key scope (issue 7)
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     def _job(self, request: Request, public_id: str) -> ImportJob | None:
@@ -177,6 +178,7 @@ class ExportViewSet(viewsets.ViewSet):
 
     lookup_field = "fmt"
     lookup_value_regex = "[a-z]+"
+    required_scopes = {"*": "exchange:run"}  # API key scope (issue 7)
 
     @extend_schema(
         parameters=[

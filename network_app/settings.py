@@ -352,3 +352,59 @@ IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
 # Ties and people written by one import above which resident path graphs rebuild from scratch
 # instead of replaying one change-log row per tie.
 IMPORT_GRAPH_REBUILD_THRESHOLD = env_int("IMPORT_GRAPH_REBUILD_THRESHOLD", 500)
+
+# --- REST API for partner tools (issue 7) --------------------------------------------------
+# API keys (Authorization: Bearer <key>) after the session; scopes checked on every view;
+# throttles counted in the Django cache (Redis when REDIS_URL is set: shared by all processes).
+INSTALLED_APPS.append("drf_spectacular_sidecar")  # Swagger UI served from our static files
+MIDDLEWARE.append("network_app.apikeys.middleware.ApiGuardMiddleware")
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+    "rest_framework.authentication.SessionAuthentication",
+    "network_app.apikeys.auth.ApiKeyAuthentication",
+]
+REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"] = [
+    "rest_framework.permissions.IsAuthenticated",
+    "network_app.apikeys.auth.HasRequiredScope",
+]
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
+    "network_app.apikeys.auth.ApiKeyThrottle",
+    "network_app.apikeys.auth.ApiUserThrottle",
+    "network_app.apikeys.auth.ExpensiveThrottle",
+]
+REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "network_app.api_schema.ScopedAutoSchema"
+# Requests allowed per key, per user (all their keys and their session together), and for the
+# expensive actions (path searches, suggestion runs) per key or user: "<n>/<s|min|hour|day>".
+API_THROTTLE_RATES = {
+    "key": env_str("API_THROTTLE_KEY", "600/min"),
+    "user": env_str("API_THROTTLE_USER", "1200/min"),
+    "expensive": env_str("API_THROTTLE_EXPENSIVE", "30/min"),
+}
+# Hours an Idempotency-Key is remembered (the same key and user get the same response).
+API_IDEMPOTENCY_TTL_HOURS = env_int("API_IDEMPOTENCY_TTL_HOURS", 24)
+# Sync feeds (cursor pagination over updated_at) leave out rows changed in the last N seconds,
+# so a transaction that commits late cannot slip behind a cursor that already passed it.
+API_SYNC_SETTLE_SECONDS = env_float("API_SYNC_SETTLE_SECONDS", 2.0)
+# Webhooks: attempts per delivery, backoff base (attempt n waits base x 2^(n-1) seconds),
+# consecutive failed attempts after which a webhook is disabled, and the request timeout.
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 6)
+WEBHOOK_RETRY_BASE_SECONDS = env_float("WEBHOOK_RETRY_BASE_SECONDS", 30.0)
+WEBHOOK_MAX_CONSECUTIVE_FAILURES = env_int("WEBHOOK_MAX_CONSECUTIVE_FAILURES", 15)
+WEBHOOK_TIMEOUT_SECONDS = env_float("WEBHOOK_TIMEOUT_SECONDS", 5.0)
+# Allow webhook URLs on private, loopback and link-local addresses (tests and local trials only).
+WEBHOOK_ALLOW_PRIVATE_URLS = env_bool("WEBHOOK_ALLOW_PRIVATE_URLS", False)
+SPECTACULAR_SETTINGS.update(
+    {
+        "SWAGGER_UI_DIST": "SIDECAR",
+        "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+        "REDOC_DIST": "SIDECAR",
+        "COMPONENT_SPLIT_REQUEST": True,
+        "SCHEMA_PATH_PREFIX": r"/api/v1",
+        "ENUM_NAME_OVERRIDES": {
+            "TieKindEnum": "people.models.TieKind",
+            "OrganizationKindEnum": "people.models.OrganizationKind",
+            "TieSideStatusEnum": "people.models.SideStatus",
+            "WebhookDeliveryStatusEnum": "network_app.models.WebhookDelivery.Status",
+        },
+        "DESCRIPTION": (BASE_DIR / "network_app" / "api_description.md").read_text(),
+    }
+)

@@ -34,3 +34,8 @@ def metrics_snapshot_nightly() -> int:
 from network_app.exchange.tasks import apply_import_job, plan_import_job  # noqa: E402
 
 __all__ = ["apply_import_job", "plan_import_job"]
+
+# Webhooks (issue 7) live in network_app/webhooks/tasks.py; imported here for autodiscovery.
+from network_app.webhooks.tasks import webhook_deliver, webhooks_fan_out  # noqa: E402
+
+__all__ += ["webhook_deliver", "webhooks_fan_out"]

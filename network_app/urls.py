@@ -17,5 +17,6 @@ urlpatterns = [
     path("dashboard/", include("network_app.dashboard_urls")),
     path("exchange/", include("network_app.exchange_urls")),
     path("api/v1/", include(("network_app.api", "api"), namespace="api")),
+    path("api-keys/", include("network_app.apikeys.urls")),  # issue 7
     path("admin/", admin.site.urls),
 ]

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from people import graph_log, selectors
 from people.errors import DomainError, NotAllowed, TieError
+from people.events import event_emit
 from people.models import (
     AuditEvent,
     Person,
@@ -138,6 +139,7 @@ def person_update(
             after=snapshot(person, PERSON_AUDITED_FIELDS),
             channel=channel,
         )
+    event_emit("person.updated", object_id=person.pk)  # webhooks, after commit (issue 7)
     return person
 
 
@@ -226,6 +228,7 @@ def tie_record(
             after=snapshot(tie, TIE_AUDITED_FIELDS),
             channel=channel,
         )
+    event_emit("tie.created" if created else "tie.changed", object_id=tie.pk)  # issue 7
     return tie, created
 
 
@@ -257,6 +260,7 @@ def tie_side_update(
     setattr(tie, f"{side}_visible_to_members", visible_to_members)
     tie.save()
     graph_log.note_tie_changed(tie.person_a_id, tie.person_b_id)
+    event_emit("tie.changed", object_id=tie.pk)  # webhooks, after commit (issue 7)
     return tie
 
 

@@ -67,6 +67,8 @@ class GroupViewSet(viewsets.ViewSet):
 
     lookup_field = "public_id"
     lookup_value_regex = "[0-9a-fA-F-]{36}"
+    # API key scopes (issue 7): reads and writes.
+    required_scopes = {"list": "groups:read", "retrieve": "groups:read", "*": "groups:write"}
 
     def _get(self, request: Request, public_id: str) -> tuple[Viewer, GroupSuggestion | None]:
         viewer = viewer_for(request.user)
@@ -180,6 +182,8 @@ class WeavingSuggestionViewSet(viewsets.ViewSet):
 
     lookup_field = "public_id"
     lookup_value_regex = "[0-9a-fA-F-]{36}"
+    # API key scopes (issue 7): reads and writes.
+    required_scopes = {"list": "groups:read", "retrieve": "groups:read", "*": "groups:write"}
 
     @extend_schema(
         parameters=[
@@ -233,6 +237,9 @@ class SuggestionRunViewSet(viewsets.ViewSet):
 
     lookup_field = "public_id"
     lookup_value_regex = "[0-9a-fA-F-]{36}"
+    # API key scopes (issue 7): reads and writes.
+    required_scopes = {"list": "groups:read", "retrieve": "groups:read", "*": "groups:write"}
+    expensive_actions = ("create",)
 
     def _require_organizer(self, request: Request) -> Viewer:
         viewer = viewer_for(request.user)

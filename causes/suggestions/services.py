@@ -24,6 +24,7 @@ from causes.models import (
     WeavingSuggestion,
 )
 from people.errors import DomainError, NotAllowed
+from people.events import event_emit
 from people.models import AuditEvent, Person
 from people.roles import Viewer, viewer_for
 from people.services import audit_record
@@ -191,6 +192,7 @@ def group_convene(
             after={"status": group.status, "notified": notified},
             channel=channel,
         )
+        event_emit("group.convened", object_id=group.pk)  # webhooks, after commit (issue 7)
     return group
 
 

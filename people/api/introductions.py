@@ -161,6 +161,12 @@ class IntroductionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     lookup_field = "public_id"
     lookup_value_regex = "[0-9a-fA-F-]{36}"
+    # API key scopes (issue 7): reads and writes.
+    required_scopes = {
+        "list": "introductions:read",
+        "retrieve": "introductions:read",
+        "*": "introductions:write",
+    }
     serializer_class = IntroductionOutput
 
     def get_queryset(self) -> Any:

@@ -33,6 +33,9 @@ class PathSearchViewSet(viewsets.ViewSet):
 
     lookup_field = "public_id"
     lookup_value_regex = "[0-9a-fA-F-]{36}"
+    # API key scope, and the stricter throttle on starting searches (issue 7).
+    required_scopes = {"*": "paths:run"}
+    expensive_actions = ("create",)
 
     @extend_schema(
         request=PathSearchInput,

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from people.events import event_emit
 from people.introductions.services import Kind, State
 from people.models import (
     OPEN_INTRODUCTION_STATES,
@@ -45,6 +46,7 @@ def introduction_expire_due(*, now: dt.datetime | None = None) -> dict[str, int]
             introduction.current_holder = None
             introduction.decided_at = now
             introduction.save()
+            event_emit("introduction.state_changed", object_id=introduction.pk)  # issue 7
             event = IntroductionEvent.objects.create(introduction=introduction, kind=Kind.EXPIRED)
             target = introduction.target
             notify(

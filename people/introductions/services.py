@@ -27,6 +27,7 @@ from django.utils import timezone
 from network_app.graph import MAX_HOPS
 from people import selectors
 from people.errors import DomainError, NotAllowed
+from people.events import event_emit
 from people.introductions.selectors import broker_used_this_month
 from people.models import (
     OPEN_INTRODUCTION_STATES,
@@ -261,6 +262,7 @@ def introduction_request(
         event = IntroductionEvent.objects.create(
             introduction=introduction, kind=Kind.REQUESTED, actor=requester, next_holder=broker_now
         )
+        event_emit("introduction.state_changed", object_id=introduction.pk)  # issue 7
         notify(
             recipient=broker_now,
             kind=Notification.Kind.NEW_REQUEST,
@@ -344,6 +346,7 @@ def _pass_to_next(
     introduction.expires_at = _expiry(now)
     introduction.reminded_at = None
     introduction.save()
+    event_emit("introduction.state_changed", object_id=introduction.pk)  # issue 7
     introduction.hops.filter(position=index + 1).update(reached_at=now)
     kind = Kind.ACCEPTED_BY_BROKER if is_target else Kind.FORWARDED
     event = IntroductionEvent.objects.create(
@@ -414,6 +417,7 @@ def _target_accepts(introduction: Introduction, target: Person) -> Introduction:
     introduction.expires_at = _expiry(now)
     introduction.reminded_at = None
     introduction.save()
+    event_emit("introduction.state_changed", object_id=introduction.pk)  # issue 7
     event = IntroductionEvent.objects.create(
         introduction=introduction, kind=Kind.ACCEPTED_BY_TARGET, actor=target, next_holder=broker
     )
@@ -444,6 +448,7 @@ def _make(introduction: Introduction, broker: Person) -> Introduction:
     introduction.decided_at = now
     introduction.expires_at = None
     introduction.save()
+    event_emit("introduction.state_changed", object_id=introduction.pk)  # issue 7
     event = IntroductionEvent.objects.create(
         introduction=introduction, kind=Kind.MADE, actor=broker
     )
@@ -498,6 +503,7 @@ def introduction_decline(*, by: Any, introduction: Introduction, reason: str = "
         introduction.decided_at = timezone.now()
         introduction.expires_at = None
         introduction.save()
+        event_emit("introduction.state_changed", object_id=introduction.pk)  # issue 7
         event = IntroductionEvent.objects.create(
             introduction=introduction,
             kind=Kind.DECLINED_BY_TARGET if by_target else Kind.DECLINED_BY_BROKER,
@@ -542,6 +548,7 @@ def introduction_withdraw(*, by: Any, introduction: Introduction) -> Introductio
         introduction.decided_at = timezone.now()
         introduction.expires_at = None
         introduction.save()
+        event_emit("introduction.state_changed", object_id=introduction.pk)  # issue 7
         event = IntroductionEvent.objects.create(
             introduction=introduction, kind=Kind.WITHDRAWN, actor=person
         )
