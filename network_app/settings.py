@@ -281,6 +281,14 @@ PATH_GRAPH_GAP_SECONDS = env_int("PATH_GRAPH_GAP_SECONDS", 30)
 # An identical search (same requester, source, target, k, max_hops) within this many seconds
 # reuses the earlier result unless the graph changed since.
 PATH_SEARCH_REUSE_SECONDS = env_int("PATH_SEARCH_REUSE_SECONDS", 120)
+# Change-log rows older than this many days are pruned nightly (resident graphs then rebuild
+# once, so none misses a pruned row).
+PATH_GRAPH_LOG_KEEP_DAYS = env_int("PATH_GRAPH_LOG_KEEP_DAYS", 7)
+CELERY_BEAT_SCHEDULE["people.graph_log_prune"] = {
+    "task": "people.graph_log_prune",
+    "schedule": 24 * 3600,
+    "kwargs": {"days": PATH_GRAPH_LOG_KEEP_DAYS},
+}
 
 # --- Introductions (issue 4) ---------------------------------------------------------------
 # Days a holder has to answer an introduction request before it expires.
