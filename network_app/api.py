@@ -8,7 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.urls import include, path
+from django.http import HttpRequest, JsonResponse
+from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import exceptions, status
 from rest_framework.permissions import AllowAny
@@ -52,6 +54,13 @@ class _Docs(SpectacularSwaggerSplitView):
     permission_classes = [AllowAny]  # the page is static; the schema behind it needs a login
 
 
+@csrf_exempt  # it changes nothing; a POST to a mistyped URL must still get JSON
+def _not_found(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(
+        {"code": "not_found", "message": "No such endpoint or object.", "errors": {}}, status=404
+    )
+
+
 router = _Router()
 router.register("path-searches", PathSearchViewSet, basename="path-search")
 router.register("introductions", IntroductionViewSet, basename="introduction")
@@ -76,6 +85,8 @@ urlpatterns = [
     path("schema/", _Schema.as_view(), name="schema"),
     path("docs/", _Docs.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),
+    # Anything else under /api/v1/ answers in the error shape, not with an HTML page.
+    re_path(r"^.*$", _not_found, name="not-found"),
 ]
 
 

@@ -41,7 +41,7 @@ ERROR_DESCRIPTIONS = {
     "400": "Invalid input: field errors in `errors`; an API key in the URL (`key_in_url`).",
     "401": "An API key was sent and it is unknown, expired or revoked.",
     "403": "Not logged in, not allowed for the caller, or the key lacks the scope.",
-    "404": "Not found, or not visible to the caller.",
+    "404": "Not found, not visible to the caller, or a page past the end of a list.",
     "409": "Conflict (an external id held by a record the caller cannot change, or an "
     "Idempotency-Key still in use).",
     "429": "Throttled: wait the number of seconds in the Retry-After header.",
@@ -95,7 +95,8 @@ class ScopedAutoSchema(AutoSchema):
         responses: dict[str, Any] = super()._get_response_bodies(direction)
         # Any request may meet 400 (an API key in the URL), 401, 403 and 429.
         codes = ["400", "401", "403", "429"]
-        if "{" in self.path or "409" in responses:
+        # A detail path may not exist; a list may be asked for a page past its end.
+        if "{" in self.path or self.method == "GET" or "409" in responses:
             codes.append("404")
         if "409" in responses:
             codes.append("409")

@@ -69,6 +69,7 @@ class GroupViewSet(viewsets.ViewSet):
     lookup_value_regex = "[0-9a-fA-F-]{36}"
     # API key scopes (issue 7): reads and writes.
     required_scopes = {"list": "groups:read", "retrieve": "groups:read", "*": "groups:write"}
+    pagination_class = PageNumberPagination  # lists are paged: documented as such (issue 7)
 
     def _get(self, request: Request, public_id: str) -> tuple[Viewer, GroupSuggestion | None]:
         viewer = viewer_for(request.user)
@@ -184,6 +185,7 @@ class WeavingSuggestionViewSet(viewsets.ViewSet):
     lookup_value_regex = "[0-9a-fA-F-]{36}"
     # API key scopes (issue 7): reads and writes.
     required_scopes = {"list": "groups:read", "retrieve": "groups:read", "*": "groups:write"}
+    pagination_class = PageNumberPagination  # lists are paged: documented as such (issue 7)
 
     @extend_schema(
         parameters=[
@@ -239,6 +241,7 @@ class SuggestionRunViewSet(viewsets.ViewSet):
     lookup_value_regex = "[0-9a-fA-F-]{36}"
     # API key scopes (issue 7): reads and writes.
     required_scopes = {"list": "groups:read", "retrieve": "groups:read", "*": "groups:write"}
+    pagination_class = PageNumberPagination  # lists are paged: documented as such (issue 7)
     expensive_actions = ("create",)
 
     def _require_organizer(self, request: Request) -> Viewer:

@@ -142,7 +142,7 @@ def _user_ident(request: Request) -> str | None:
     if not getattr(user, "is_authenticated", False):
         return None
     # date_joined keeps a reused primary key (tests, restored backups) from inheriting counts.
-    return f"{user.pk}.{int(user.date_joined.timestamp())}"
+    return f"{user.pk}.{user.date_joined.timestamp():.6f}"
 
 
 class ApiKeyThrottle(_WindowThrottle):

@@ -18,6 +18,7 @@ import urllib.request
 from typing import Any
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -57,20 +58,26 @@ def event_dispatch(*, event: str, object_id: int, occurred_at: str) -> None:
         webhooks_fan_out.delay(event, object_id, occurred_at)
 
 
+def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
+    """UUIDs, dates and datetimes as the API renders them (JSON strings)."""
+    result: dict[str, Any] = json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+    return result
+
+
 def event_data(*, event: str, object_id: int, viewer: Viewer) -> dict[str, Any] | None:
     """The event's object as this viewer reads it through the API, or None if they may not."""
     if event.startswith("tie."):
         from people.api.people import tie_data, tie_find_visible_to
 
         tie = tie_find_visible_to(viewer=viewer, pk=object_id)
-        return tie_data(viewer=viewer, tie=tie) if tie is not None else None
+        return _jsonable(tie_data(viewer=viewer, tie=tie)) if tie is not None else None
     if event == "person.updated":
         from people.api.people import person_data
         from people.models import Person
         from people.selectors import person_visibility_q
 
         person = Person.objects.filter(person_visibility_q(viewer), pk=object_id).first()
-        return person_data(viewer=viewer, person=person) if person is not None else None
+        return _jsonable(person_data(viewer=viewer, person=person)) if person is not None else None
     if event == "introduction.state_changed":
         from people import introductions
         from people.api.introductions import introduction_data
@@ -94,7 +101,7 @@ def event_data(*, event: str, object_id: int, viewer: Viewer) -> dict[str, Any] 
             return None
         presented = group_selectors.group_present(viewer=viewer, group=group)
         organizer = viewer.is_organizer or viewer.is_staff
-        return json.loads(json.dumps(group_data(presented, organizer=organizer), default=str))
+        return _jsonable(group_data(presented, organizer=organizer))
     return None
 
 
