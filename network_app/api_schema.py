@@ -68,9 +68,11 @@ class ScopedAutoSchema(AutoSchema):
             return _MISSING
         if isinstance(declared, str):
             return declared
-        action = getattr(self.view, "action", None) or self.method.lower()
-        if action in declared:
-            return declared[action]
+        method = self.method.lower()
+        action = getattr(self.view, "action", None) or method
+        for name in (f"{action}.{method}", action):
+            if name in declared:
+                return declared[name]
         return declared.get("*", _MISSING)
 
     def _scope_text(self) -> str:

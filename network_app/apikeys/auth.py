@@ -2,7 +2,8 @@
 throttles (fixed windows counted in the Django cache, so shared across processes with Redis).
 
 Declaring scopes: every API view sets ``required_scopes``, a dict from the viewset action (or the
-lower-case HTTP method for plain views) to the scope a key needs, with ``"*"`` as the fallback.
+lower-case HTTP method for plain views; ``"<action>.<method>"`` for an action answering several
+methods) to the scope a key needs, with ``"*"`` as the fallback.
 A value of ``None`` lets any valid key through (``me``, the schema). A view that declares
 nothing refuses every key: forgetting a declaration fails closed.
 """
@@ -67,9 +68,11 @@ def required_scope(view: Any, request: Request) -> Any:
         return _MISSING
     if isinstance(declared, str):
         return declared
-    action = getattr(view, "action", None) or (request.method or "").lower()
-    if action in declared:
-        return declared[action]
+    method = (request.method or "").lower()
+    action = getattr(view, "action", None) or method
+    for name in (f"{action}.{method}", action):  # "external.get" before "external"
+        if name in declared:
+            return declared[name]
     return declared.get("*", _MISSING)
 
 

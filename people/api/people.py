@@ -252,6 +252,7 @@ class PersonViewSet(viewsets.GenericViewSet):
         "list": "people:read",
         "retrieve": "people:read",
         "sync": "people:read",
+        "external.get": "people:read",
         "external": "people:write",
         "create": "people:write",
         "partial_update": "people:write",
@@ -537,6 +538,7 @@ class TieViewSet(viewsets.GenericViewSet):
         "retrieve": "ties:read",
         "sync": "ties:read",
         "create": "ties:write",
+        "external.get": "ties:read",
         "external": "ties:write",
         "side": "ties:write",
     }
