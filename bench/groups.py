@@ -20,45 +20,14 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
+from bench.common import PeakMemory, rss_bytes
+
 ROOT = Path(__file__).resolve().parent.parent
 TARGETS = {5000: 60.0, 100000: 600.0}
-
-
-def rss_bytes() -> int:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    return 0
-
-
-class PeakMemory:
-    """Samples this process's resident memory in a thread; ``peak`` is the highest seen."""
-
-    def __init__(self, every: float = 0.02) -> None:
-        self.every = every
-        self.peak = rss_bytes()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.peak = max(self.peak, rss_bytes())
-            time.sleep(self.every)
-
-    def __enter__(self) -> PeakMemory:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, rss_bytes())
 
 
 def _mb(n: float) -> float:
@@ -69,11 +38,11 @@ def run(people: int, out: Path) -> dict[str, Any]:
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "network_app.settings")
-    from bench.paths import ensure_database
+    from bench.common import ensure_database
 
     ensure_database(os.environ["DATABASE_URL"])
     django.setup()
-    from bench.paths import seed
+    from bench.common import seed
     from causes.models import SuggestionRun
     from causes.suggestions.compute import compute_groups, compute_weaving, run_execute
     from people.resident_graph import reset_resident_graph, resident_graph

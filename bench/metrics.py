@@ -28,46 +28,15 @@ import socket
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
+from bench.common import PeakMemory, rss_bytes
+
 ROOT = Path(__file__).resolve().parent.parent
 MAP_MAX = 10_000
 BENCH_PASSWORD = "bench-dashboard-password"  # noqa: S105 - bench databases only
-
-
-def rss_bytes() -> int:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    return 0
-
-
-class PeakMemory:
-    """Samples this process's resident memory in a thread; ``peak`` is the highest seen."""
-
-    def __init__(self, every: float = 0.02) -> None:
-        self.every = every
-        self.peak = rss_bytes()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.peak = max(self.peak, rss_bytes())
-            time.sleep(self.every)
-
-    def __enter__(self) -> PeakMemory:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, rss_bytes())
 
 
 def measure_job() -> dict[str, Any]:
@@ -202,7 +171,7 @@ def run(people: int, out: Path, *, browser: bool) -> dict[str, Any]:
     import django
 
     django.setup()
-    from bench.paths import seed
+    from bench.common import seed
 
     report: dict[str, Any] = {"people_target": people, "network": seed(people)}
     report["job"] = measure_job()
@@ -260,7 +229,7 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "network_app.settings")
     sys.path.insert(0, str(ROOT))
-    from bench.paths import ensure_database
+    from bench.common import ensure_database
 
     ensure_database(os.environ["DATABASE_URL"])
     run(args.people, args.out, browser=not args.no_browser)

@@ -25,18 +25,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.common import ensure_database, rss_bytes, seed
+
 ROOT = Path(__file__).resolve().parent.parent
 SEARCHES = 200
 NAIVE_SEARCHES = 20
 E2E_SEARCHES = 200
-
-
-def rss_bytes() -> int:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    return 0
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -45,35 +39,6 @@ def percentile(values: list[float], q: float) -> float:
         return math.nan
     index = min(len(ordered) - 1, max(0, math.ceil(q / 100 * len(ordered)) - 1))
     return ordered[index]
-
-
-def ensure_database(url: str) -> None:
-    import psycopg2  # type: ignore[import-untyped]
-    from psycopg2 import sql
-
-    server, name = url.rsplit("/", 1)
-    conn = psycopg2.connect(f"{server}/postgres")
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cur.fetchone() is None:
-            cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    conn.close()
-
-
-def seed(people: int) -> dict[str, Any]:
-    from django.core.management import call_command
-
-    from people.models import Person, Tie
-
-    call_command("migrate", verbosity=0)
-    if Person.objects.count() != people:
-        if Person.objects.exists():
-            call_command("flush", interactive=False, verbosity=0)
-        started = time.perf_counter()
-        call_command("seed_demo", people=people, seed=7)
-        print(f"seeded {people} people in {time.perf_counter() - started:.1f} s", flush=True)
-    return {"people": Person.objects.count(), "ties": Tie.objects.count()}
 
 
 def pick_pairs(n: int, rng: random.Random) -> list[tuple[int, int]]:
