@@ -37,6 +37,16 @@ def _error(status: int, code: str, message: str, **headers: str) -> JsonResponse
     return response
 
 
+def _has_nul(request: HttpRequest) -> bool:
+    if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", ""):
+        return True
+    if request.content_type == "application/json":
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+        if length and length <= (settings.DATA_UPLOAD_MAX_MEMORY_SIZE or length):
+            return b"\\u0000" in request.body or b"\x00" in request.body
+    return False
+
+
 def _api_user(request: HttpRequest) -> Any:
     """Who is calling: the key's issuer, else the session user, else None."""
     header = request.META.get("HTTP_AUTHORIZATION", "").split()
@@ -140,6 +150,9 @@ class ApiGuardMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not request.path.startswith(API_PREFIX):
             return self.get_response(request)
+        if _has_nul(request):
+            # PostgreSQL cannot store or compare NUL characters: refuse them up front.
+            return _error(400, "invalid", "Remove the NUL (\\u0000) characters from the request.")
         named = [name for name in URL_KEY_PARAMS if name in request.GET]
         if named:
             return _error(

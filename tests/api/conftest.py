@@ -40,11 +40,11 @@ def organizer_key(organizer: Any, make_key: Any) -> tuple[Any, APIClient]:
 
 
 @pytest.fixture
-def eager_celery(settings: Any) -> Iterator[None]:
-    """Run tasks in-process even when REDIS_URL is set (CI's second pass)."""
+def eager_celery() -> Iterator[None]:
+    """Run tasks in-process even when REDIS_URL is set (CI's second pass). Only the Celery
+    app's setting changes: touching Django's setting first would freeze it into app.conf."""
     from network_app.celery import app
 
-    settings.CELERY_TASK_ALWAYS_EAGER = True
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = True
     try:

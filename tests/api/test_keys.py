@@ -187,3 +187,8 @@ def test_an_admin_creates_a_key_in_the_admin_and_sees_it_once(admin_user):
     assert f"sb_{key.prefix}_" in response.content.decode()
     assert key.user == admin_user.user
     assert admin_user.client.get(f"/admin/network_app/apikey/{key.pk}/change/").status_code == 200
+
+
+def test_the_api_keys_link_shows_for_organizers_only(organizer, member):
+    assert 'href="/api-keys/"' in organizer.client.get("/people/").content.decode()
+    assert 'href="/api-keys/"' not in member.client.get("/people/").content.decode()

@@ -342,3 +342,13 @@ def test_the_docs_are_self_hosted_and_the_schema_lists_every_scope(member):
     operation = schema["paths"]["/api/v1/ties/"]["post"]
     assert operation["x-required-scope"] == "ties:write"
     assert {"400", "401", "403", "429"} <= set(operation["responses"])
+
+
+def test_nul_characters_are_refused_before_they_reach_the_database(organizer):
+    client = api(organizer)
+    assert client.get("/api/v1/people/", {"q": "a\x00b"}).status_code == 400
+    response = client.post("/api/v1/people/", {"display_name": "A\x00B"}, format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+    assert client.get("/api/v1/people/external/crm/a%00b/").status_code in (400, 404)
+    assert not Person.objects.filter(display_name__startswith="A").exists()
