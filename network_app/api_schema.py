@@ -61,6 +61,19 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
         }
 
 
+class SessionScheme(OpenApiAuthenticationExtension):
+    target_class = "network_app.apikeys.auth.SessionUnlessKeyAuthentication"
+    name = "cookieAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        return {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": "sessionid",
+            "description": "The site's session (browser), with the CSRF token on writes.",
+        }
+
+
 class ScopedAutoSchema(AutoSchema):
     def _scope(self) -> Any:
         declared = getattr(self.view, "required_scopes", None)
@@ -119,4 +132,4 @@ class ScopedAutoSchema(AutoSchema):
         return responses
 
 
-__all__ = ["ApiError", "ApiKeyScheme", "OpenApiExample", "ScopedAutoSchema"]
+__all__ = ["ApiError", "ApiKeyScheme", "OpenApiExample", "ScopedAutoSchema", "SessionScheme"]

@@ -367,7 +367,7 @@ IMPORT_GRAPH_REBUILD_THRESHOLD = env_int("IMPORT_GRAPH_REBUILD_THRESHOLD", 500)
 INSTALLED_APPS.append("drf_spectacular_sidecar")  # Swagger UI served from our static files
 MIDDLEWARE.append("network_app.apikeys.middleware.ApiGuardMiddleware")
 REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
-    "rest_framework.authentication.SessionAuthentication",
+    "network_app.apikeys.auth.SessionUnlessKeyAuthentication",
     "network_app.apikeys.auth.ApiKeyAuthentication",
 ]
 REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"] = [

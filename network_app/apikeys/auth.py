@@ -17,7 +17,11 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from rest_framework import exceptions
-from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.authentication import (
+    BaseAuthentication,
+    SessionAuthentication,
+    get_authorization_header,
+)
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
@@ -58,6 +62,21 @@ class ApiKeyAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request: Request) -> str:
         return 'Bearer realm="api"'
+
+
+def _presents_key(request: Request) -> bool:
+    header = get_authorization_header(request).split()
+    return bool(header) and header[0].decode(errors="replace").lower() in AUTH_KEYWORDS
+
+
+class SessionUnlessKeyAuthentication(SessionAuthentication):
+    """The browser session, except when the request presents an API key: then the key alone
+    decides (a partner tool sharing a browser's cookies must not gain the session's rights)."""
+
+    def authenticate(self, request: Request) -> tuple[Any, None] | None:
+        if _presents_key(request):
+            return None
+        return super().authenticate(request)
 
 
 def required_scope(view: Any, request: Request) -> Any:

@@ -38,7 +38,7 @@ def _error(status: int, code: str, message: str, **headers: str) -> JsonResponse
 
 
 def _has_nul(request: HttpRequest) -> bool:
-    if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", ""):
+    if "%00" in request.META.get("QUERY_STRING", ""):
         return True
     if request.content_type == "application/json":
         length = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -150,6 +150,8 @@ class ApiGuardMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not request.path.startswith(API_PREFIX):
             return self.get_response(request)
+        if "\x00" in request.path:  # no object has a NUL in its id
+            return _error(404, "not_found", "No such endpoint or object.")
         if _has_nul(request):
             # PostgreSQL cannot store or compare NUL characters: refuse them up front.
             return _error(400, "invalid", "Remove the NUL (\\u0000) characters from the request.")

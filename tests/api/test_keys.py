@@ -192,3 +192,12 @@ def test_an_admin_creates_a_key_in_the_admin_and_sees_it_once(admin_user):
 def test_the_api_keys_link_shows_for_organizers_only(organizer, member):
     assert 'href="/api-keys/"' in organizer.client.get("/people/").content.decode()
     assert 'href="/api-keys/"' not in member.client.get("/people/").content.decode()
+
+
+def test_a_key_decides_even_when_a_session_cookie_comes_along(organizer, make_key):
+    _, token = make_key(organizer.user, scopes=["ties:read"])
+    client = APIClient()
+    client.force_login(organizer.user)
+    assert client.get("/api/v1/people/").status_code == 200  # the session alone
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert client.get("/api/v1/people/").status_code == 403  # the key's scopes apply

@@ -350,5 +350,5 @@ def test_nul_characters_are_refused_before_they_reach_the_database(organizer):
     response = client.post("/api/v1/people/", {"display_name": "A\x00B"}, format="json")
     assert response.status_code == 400
     assert response.json()["code"] == "invalid"
-    assert client.get("/api/v1/people/external/crm/a%00b/").status_code in (400, 404)
+    assert client.get("/api/v1/people/external/crm/a%00b/").status_code == 404
     assert not Person.objects.filter(display_name__startswith="A").exists()
