@@ -15,7 +15,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import InlineModelAdmin
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import IntegrityError, models
 from django.db.models import Count, Model, Q, QuerySet
 from django.forms import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -94,6 +94,24 @@ class AuditedAdmin(admin.ModelAdmin):
             )
             return None
         return super().response_action(request, queryset)
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> Any:
+        # Two admins saving the same new row at once both pass form validation; the second
+        # insert then breaks a unique constraint inside the view's transaction (rolled back).
+        # Answering the same POST again lets form validation see the committed row and show
+        # its usual field error, with everything the admin typed still in the form.
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError:
+            if request.method != "POST":
+                raise
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         before = row_snapshot(type(obj).objects.get(pk=obj.pk)) if change else None

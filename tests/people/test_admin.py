@@ -10,6 +10,7 @@ import pytest
 from django import forms
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.messages import get_messages
+from django.db import connection
 from django.urls import reverse
 
 from causes.models import Interest
@@ -458,3 +459,62 @@ def test_tie_changelist_runs_a_bounded_number_of_queries(admin_user, django_asse
         response = admin_user.client.get(reverse("admin:people_tie_changelist"))
     assert response.status_code == 200
     assert len(response.context["cl"].result_list) == 30
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_admins_adding_the_same_tie_at_once_get_a_form_error_not_a_500(admin_user):
+    """The race: both forms validate before either row exists. The other admin's tie is
+    committed (from another connection) just before this admin's insert, which then breaks the
+    unique pair; the admin sees the usual duplicate error with their input kept. PostgreSQL
+    only: SQLite's in-memory test database locks whole tables across connections."""
+    import threading
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs two concurrent connections (runs in CI's PostgreSQL pass)")
+
+    from django.db.models.signals import pre_save
+
+    ana = PersonFactory(display_name="Ana Alvarez")
+    ben = PersonFactory(display_name="Ben Brooks")
+    low, high = sorted((ana, ben), key=lambda p: p.pk)
+    raced: list[bool] = []
+
+    def other_admin_commits_first(sender: Any, instance: Tie, **kwargs: Any) -> None:
+        if raced:  # only once, and not for the other admin's own insert
+            return
+        raced.append(True)
+
+        def insert() -> None:
+            try:
+                make_tie(low, high, strength=3)
+            finally:
+                connection.close()
+
+        worker = threading.Thread(target=insert)
+        worker.start()
+        worker.join()
+
+    pre_save.connect(other_admin_commits_first, sender=Tie)
+    try:
+        response = admin_user.client.post(
+            reverse("admin:people_tie_add"),
+            {
+                "person_a": str(low.pk),
+                "person_b": str(high.pk),
+                "kind": "friend",
+                "context": "Met at the tenants' assembly",
+                "provenance": "organizer",
+                "a_strength": "4",
+                "a_status": "unanswered",
+                "b_status": "unanswered",
+            },
+        )
+    finally:
+        pre_save.disconnect(other_admin_commits_first, sender=Tie)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "These two people already have a tie" in page
+    assert "Met at the tenants&#x27; assembly" in page
+    assert Tie.objects.count() == 1
+    assert not AuditEvent.objects.filter(action="tie.create", channel="admin").exists()
