@@ -35,6 +35,7 @@ ERROR_EXAMPLES = {
     "403": ("insufficient_scope", "This API key lacks the scope 'ties:write'.", {}),
     "404": ("not_found", "Not found.", {}),
     "409": ("conflict", "This external id belongs to a record you cannot change.", {}),
+    "410": ("gone", "The uploaded file was removed 30 days after its import.", {}),
     "429": ("throttled", "Request was throttled. Expected available in 12 seconds.", {}),
 }
 ERROR_DESCRIPTIONS = {
@@ -44,6 +45,7 @@ ERROR_DESCRIPTIONS = {
     "404": "Not found, not visible to the caller, or a page past the end of a list.",
     "409": "Conflict (an external id held by a record the caller cannot change, or an "
     "Idempotency-Key still in use).",
+    "410": "Gone: kept no longer than needed (see the message).",
     "429": "Throttled: wait the number of seconds in the Retry-After header.",
 }
 
@@ -113,8 +115,9 @@ class ScopedAutoSchema(AutoSchema):
         # A detail path may not exist; a list may be asked for a page past its end.
         if "{" in self.path or self.method == "GET" or "409" in responses:
             codes.append("404")
-        if "409" in responses:
-            codes.append("409")
+        for optional in ("409", "410"):
+            if optional in responses:
+                codes.append(optional)
         for code in codes:
             existing = responses.get(code)
             if existing is not None and existing.get("content"):

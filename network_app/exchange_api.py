@@ -36,6 +36,7 @@ from network_app.exchange.jobs import (
     rejected_rows_csv,
 )
 from network_app.exchange.tables import KINDS
+from network_app.retention import import_file_removed_message
 from people.errors import NotAllowed
 from people.models import AuditEvent, ImportJob
 from people.roles import viewer_for
@@ -158,12 +159,22 @@ class ImportJobViewSet(viewsets.ViewSet):
         job.refresh_from_db()
         return Response(ImportJobOutput(_job_data(request, job)).data, status=202)
 
-    @extend_schema(responses={(200, "text/csv"): OpenApiResponse(description="Rejected rows")})
+    @extend_schema(
+        responses={
+            (200, "text/csv"): OpenApiResponse(description="Rejected rows"),
+            410: OpenApiResponse(description="The file was removed (IMPORT_FILE_KEEP_DAYS)."),
+        }
+    )
     @action(detail=True, methods=["get"])
     def rejected(self, request: Request, public_id: str) -> HttpResponse | Response:
         job = self._job(request, public_id)
         if job is None or job.status not in (ImportJob.Status.PLANNED, ImportJob.Status.DONE):
             return _not_found()
+        if not job.content:
+            return Response(
+                {"code": "gone", "message": import_file_removed_message(), "errors": {}},
+                status=410,
+            )
         content, name = rejected_rows_csv(job)
         response = HttpResponse(
             content,

@@ -36,6 +36,7 @@ from network_app.exchange.jobs import (
     rejected_rows_csv,
 )
 from network_app.exchange.tables import COLUMNS, KINDS
+from network_app.retention import import_file_removed_message
 from people.errors import DomainError
 from people.models import ImportJob, Sector
 from people.roles import Viewer, viewer_for
@@ -199,6 +200,8 @@ def rejected(request: HttpRequest, public_id: UUID) -> HttpResponse:
     job = _get_job(request, public_id)
     if job.status not in (ImportJob.Status.PLANNED, ImportJob.Status.DONE):
         raise Http404("The file has not been checked yet.")
+    if not job.content:
+        return HttpResponse(import_file_removed_message(), status=410, content_type="text/plain")
     content, name = rejected_rows_csv(job)
     content_type = "application/zip" if name.endswith(".zip") else "text/csv; charset=utf-8"
     return _attachment(content, content_type, name)

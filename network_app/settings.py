@@ -360,6 +360,13 @@ IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
 # Ties and people written by one import above which resident path graphs rebuild from scratch
 # instead of replaying one change-log row per tie.
 IMPORT_GRAPH_REBUILD_THRESHOLD = env_int("IMPORT_GRAPH_REBUILD_THRESHOLD", 500)
+# Days an uploaded import file is kept after its job ends (or while nobody confirms it);
+# network_app.retention_purge then empties it (daily, Celery beat).
+IMPORT_FILE_KEEP_DAYS = env_int("IMPORT_FILE_KEEP_DAYS", 30)
+CELERY_BEAT_SCHEDULE["network_app.retention_purge"] = {
+    "task": "network_app.retention_purge",
+    "schedule": 24 * 3600,
+}
 
 # --- REST API for partner tools (issue 7) --------------------------------------------------
 # API keys (Authorization: Bearer <key>) after the session; scopes checked on every view;

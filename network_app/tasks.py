@@ -29,6 +29,16 @@ def metrics_snapshot_nightly() -> int:
     return snapshot.pk
 
 
+@shared_task(name="network_app.retention_purge")
+def retention_purge() -> dict[str, int]:
+    """Celery beat, daily: empty old import files, delete expired idempotency records."""
+    from dataclasses import asdict
+
+    from network_app.retention import retention_purge as purge
+
+    return asdict(purge())
+
+
 # Import jobs (issue 8) live in network_app/exchange/tasks.py; imported here so that the
 # worker's autodiscovery (one ``tasks`` module per app) registers them.
 from network_app.exchange.tasks import apply_import_job, plan_import_job  # noqa: E402
