@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from people import graph_log
 from people.errors import DomainError, NotAllowed
+from people.events import event_emit
 from people.introductions.services import (
     IntroductionStateError,
     Kind,
@@ -116,6 +117,7 @@ def tie_from_introduction(
     change log in the same transaction, so resident path graphs pick it up."""
     low, high = ordered_pair(person.pk, other.pk)
     tie = Tie.objects.select_for_update().filter(person_a_id=low, person_b_id=high).first()
+    created = tie is None
     if tie is None:
         tie = Tie(
             person_a_id=low,
@@ -130,6 +132,7 @@ def tie_from_introduction(
                 _rate_side(tie, person, rating)
                 tie.save()
         except IntegrityError:  # the other person's outcome created it concurrently
+            created = False
             tie = Tie.objects.select_for_update().get(person_a_id=low, person_b_id=high)
             _rate_side(tie, person, rating)
             tie.save()
@@ -138,6 +141,7 @@ def tie_from_introduction(
         tie.last_interaction = timezone.localdate()
         tie.save()
     graph_log.note_tie_changed(low, high)
+    event_emit("tie.created" if created else "tie.changed", object_id=tie.pk)  # webhooks
     return tie
 
 

@@ -241,3 +241,45 @@ def test_unknown_events_are_field_errors(organizer_key, receiver):
     )
     assert response.status_code == 400
     assert "events" in response.json()["errors"]
+
+
+def test_a_tie_made_by_an_introduction_outcome_is_delivered(
+    organizer, organizer_key, member, receiver, django_capture_on_commit_callbacks
+):
+    """Both people record that they met: the first outcome creates the tie (tie.created), the
+    second rates the other side (tie.changed)."""
+    from people.introductions import introduction_accept, introduction_record_outcome
+    from people.introductions.services import introduction_request
+    from tests.factories import make_tie
+    from tests.people.introductions_fixtures import make_member
+
+    broker = make_member("bea", "Bea Broker")
+    target = make_member("tara", "Tara Target")
+    make_tie(member.person, broker.person, strength=5)
+    make_tie(broker.person, target.person, strength=4)
+    _, client = organizer_key
+    register(client, receiver.url, ["tie.created", "tie.changed"])
+
+    def run(service: Any, **kwargs: Any) -> Any:
+        with django_capture_on_commit_callbacks(execute=True):
+            return service(**kwargs)
+
+    intro = run(
+        introduction_request,
+        by=member.user,
+        target=target.person,
+        path=[member.person, broker.person, target.person],
+        message="We both organize tenants on Elm Street.",
+    )
+    intro = run(introduction_accept, by=broker.user, introduction=intro)
+    intro = run(introduction_accept, by=target.user, introduction=intro)
+    intro = run(introduction_accept, by=broker.user, introduction=intro)
+    receiver.received.clear()
+
+    run(introduction_record_outcome, by=member.user, introduction=intro, met=True, rating=4)
+    run(introduction_record_outcome, by=target.user, introduction=intro, met=True, rating=3)
+
+    events = [json.loads(d["body"])["event"] for d in receiver.received]
+    assert events == ["tie.created", "tie.changed"]
+    payload = json.loads(receiver.received[0]["body"])
+    assert payload["data"]["kind"] == "introduced"
