@@ -820,3 +820,64 @@ class ImportJob(models.Model):
             self.Status.QUEUED,
             self.Status.IMPORTING,
         )
+
+
+class Invitation(models.Model):
+    """An invitation link for a new member (issue 9).
+
+    Only the SHA-256 hash of the random token is stored; the link itself is shown in the email
+    and never again. A link works once, until ``expires_at``, unless the organizer revokes it.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        ACCEPTED = "accepted", "Accepted"
+        REVOKED = "revoked", "Revoked"
+        EXPIRED = "expired", "Expired"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    email = models.EmailField()
+    # An existing person without a login who gets this login on acceptance (optional).
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.CASCADE, related_name="invitations"
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.email} ({self.status})"
+
+    @property
+    def status(self) -> str:
+        from django.utils import timezone
+
+        if self.accepted_at is not None:
+            return self.Status.ACCEPTED
+        if self.revoked_at is not None:
+            return self.Status.REVOKED
+        if self.expires_at <= timezone.now():
+            return self.Status.EXPIRED
+        return self.Status.PENDING
+
+    def get_status_display(self) -> str:
+        return str(self.Status(self.status).label)
