@@ -270,10 +270,6 @@ CELERY_BEAT_SCHEDULE["network_app.metrics_snapshot_nightly"] = {
     "schedule": crontab(hour=DASHBOARD_NIGHTLY_HOUR, minute=17),
 }
 
-if TESTING:
-    # Fast hashing keeps the suite quick; production keeps Django's strong default.
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 # Resident path graph: replay at most this many change-log rows, else rebuild from scratch.
 PATH_GRAPH_MAX_REPLAY = env_int("PATH_GRAPH_MAX_REPLAY", 5000)
 # A missing change-log id older than this is taken as a rolled-back transaction.
@@ -423,3 +419,59 @@ SPECTACULAR_SETTINGS.update(
         "DESCRIPTION": (BASE_DIR / "network_app" / "api_description.md").read_text(),
     }
 )
+
+# --- Trust: accounts (issue 9) -------------------------------------------------------------
+# Passwords: Argon2id first; the others only verify (and upgrade on login) older hashes.
+# The test runner keeps fast MD5; a test proves the production list stores argon2.
+PRODUCTION_PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+PASSWORD_HASHERS = (
+    ["django.contrib.auth.hashers.MD5PasswordHasher"] if TESTING else PRODUCTION_PASSWORD_HASHERS
+)
+# Login lockout (django-axes): AxesStandaloneBackend first, failures counted per username and
+# IP address together (an attacker locks a name out only from the attacker's own address).
+# Wrong two-factor codes count as failed logins too.
+INSTALLED_APPS += ["axes", "django_otp", "django_otp.plugins.otp_totp"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,
+    "people.accounts.middleware.AdminSecondFactorMiddleware",
+)
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+# Failed logins (per username and address) before the lockout, and its length in minutes.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: use the socket
+# address; X-Forwarded-For is then ignored, so a client cannot forge its address).
+LOGIN_TRUSTED_PROXIES = env_int("LOGIN_TRUSTED_PROXIES", 0)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = LOGIN_LOCKOUT_MINUTES / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # no log of successful logins (personal data we do not need)
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = not TESTING
+if LOGIN_TRUSTED_PROXIES:
+    AXES_IPWARE_PROXY_COUNT = LOGIN_TRUSTED_PROXIES
+    AXES_IPWARE_PROXY_ORDER = "right-most"
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# Two-factor (TOTP, django-otp): issuer shown in authenticator apps; seconds a half-done
+# login (password right, code not yet entered) stays open.
+OTP_TOTP_ISSUER = "Smallbatch"
+LOGIN_CODE_STEP_SECONDS = 300
+# Invitation links for new members: days they stay valid.
+INVITATION_TTL_DAYS = env_int("INVITATION_TTL_DAYS", 7)

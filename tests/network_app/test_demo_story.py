@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
+from django.http import HttpRequest
 from django.test import Client
 
 from network_app.graph import brute_force_paths
@@ -23,7 +24,7 @@ def test_demo_has_broker_and_target_logins_on_the_members_best_path(capsys):
     # then the logins are printed and work
     assert "broker" in printed and "target" in printed
     client = Client()
-    assert client.login(username="target", password="smallbatch-demo")
+    assert client.login(request=HttpRequest(), username="target", password="smallbatch-demo")
     # the member does not know the target, knows the broker
     assert not Tie.objects.between(member, target).exists()
     assert Tie.objects.between(member, broker).exists()

@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db.models import Count, F, Q
+from django.http import HttpRequest
 from django.test import Client
 
 from causes.models import Cause, Interest
@@ -190,7 +191,8 @@ def test_demo_logins_work_and_the_organizer_is_an_organizer(seeded):
     admin = user_model.objects.get(username="admin")
 
     for username in ("organizer", "member", "admin"):
-        assert Client().login(username=username, password=DEMO_PASSWORD), username
+        logged_in = Client().login(request=HttpRequest(), username=username, password=DEMO_PASSWORD)
+        assert logged_in, username
     assert is_organizer(organizer)
     assert not is_organizer(member)
     assert admin.is_staff and admin.is_superuser
@@ -219,8 +221,8 @@ def test_demo_password_comes_from_the_environment(db, monkeypatch):
 
     seed(people=60)
 
-    assert Client().login(username="member", password="another-demo-pass")
-    assert not Client().login(username="member", password=DEMO_PASSWORD)
+    assert Client().login(request=HttpRequest(), username="member", password="another-demo-pass")
+    assert not Client().login(request=HttpRequest(), username="member", password=DEMO_PASSWORD)
 
 
 def test_an_existing_admin_account_keeps_its_password(db):
@@ -228,8 +230,8 @@ def test_an_existing_admin_account_keeps_its_password(db):
 
     output = seed(people=60)
 
-    assert Client().login(username="admin", password="my-own-admin-pass")
-    assert not Client().login(username="admin", password=DEMO_PASSWORD)
+    assert Client().login(request=HttpRequest(), username="admin", password="my-own-admin-pass")
+    assert not Client().login(request=HttpRequest(), username="admin", password=DEMO_PASSWORD)
     assert "unchanged" in output
 
 
