@@ -3,6 +3,7 @@
 from django.urls import path
 
 from network_app import dashboard_views as views
+from people.audit import views as audit_views
 
 app_name = "dashboard"
 
@@ -15,4 +16,5 @@ urlpatterns = [
     path("export.<str:fmt>", views.export, name="export"),
     path("people/<uuid:public_id>/", views.person_panel, name="person"),
     path("people/<uuid:public_id>/reach/<uuid:other_id>/", views.pair_path, name="pair_path"),
+    path("audit/", audit_views.audit_log, name="audit"),  # issue 9
 ]

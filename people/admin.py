@@ -8,6 +8,7 @@ written to the audit log with channel "admin" (who, what, before and after).
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import forms
@@ -24,6 +25,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from people import graph_log
+from people.audit.present import CONTACT_FIELDS, CONTACT_MASK
 from people.errors import DomainError
 from people.merge import person_merge
 from people.models import (
@@ -77,6 +79,17 @@ def note_graph_change(
         before is None or after is None or any(before[f] != after[f] for f in PATH_FIELDS)
     ):
         graph_log.note_person_changed(pk)
+
+
+def contact_viewed(request: HttpRequest, person: Person, *, view: str) -> None:
+    """Log that an admin was shown a person's private contact details (email, phone)."""
+    audit_record(
+        actor=request.user,
+        action="person.contact_viewed",
+        obj=person,
+        after={"view": view},
+        channel=ADMIN,
+    )
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -491,6 +504,21 @@ class PersonAdmin(AuditedAdmin):
         inlines = list(self.inlines)
         return [*inlines[:1], *PERSON_EXTRA_INLINES, *inlines[1:]]
 
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Any = None,
+    ) -> Any:
+        # The change page shows the person's email and phone: one event per page shown
+        # (opening it, or a form redisplayed with errors), not one per field.
+        if obj is not None and obj.pk is not None and not add:
+            contact_viewed(request, obj, view="change page")
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     @admin.display(description="locality", ordering="neighbourhood")
     def locality(self, obj: Person) -> str:
         return obj.locality
@@ -624,6 +652,8 @@ class PersonAdmin(AuditedAdmin):
                 ("Created", lambda p: p.created_at),
             )
         ]
+        for person in people:  # the page shows both people's email and phone
+            contact_viewed(request, person, view="merge confirmation")
         # Default choice: the profile with a login, else the older one.
         default_keep = next((p for p in people if p.user_id is not None), people[0])
         context = {
@@ -783,11 +813,27 @@ class TieAdmin(AuditedAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only for everyone, superusers included (the database refuses changes as well).
+    Contact details in ``before``/``after`` are masked here as on the organizers' page, so
+    reading the log is never an unlogged read of contact data."""
+
     list_display = ("at", "actor_label", "channel", "action", "object_type", "object_id")
     list_filter = ("channel", "action", "object_type")
     search_fields = ("object_id", "actor_label", "action")
     date_hierarchy = "at"
     show_full_result_count = False
+    fields = (
+        "at",
+        "actor",
+        "actor_label",
+        "channel",
+        "action",
+        "object_type",
+        "object_id",
+        "before_shown",
+        "after_shown",
+    )
+    readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -797,3 +843,18 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    @staticmethod
+    def _shown(data: Any) -> str:
+        if not isinstance(data, dict):
+            return str(data)
+        masked = {k: (CONTACT_MASK if k in CONTACT_FIELDS and v else v) for k, v in data.items()}
+        return json.dumps(masked, ensure_ascii=False, indent=1, sort_keys=True, default=str)
+
+    @admin.display(description="before")
+    def before_shown(self, obj: AuditEvent) -> str:
+        return self._shown(obj.before)
+
+    @admin.display(description="after")
+    def after_shown(self, obj: AuditEvent) -> str:
+        return self._shown(obj.after)

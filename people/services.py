@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from people import graph_log, selectors
+from people.audit import actor_label_for, api_via
 from people.errors import DomainError, NotAllowed, TieError
 from people.events import event_emit
 from people.models import (
@@ -24,7 +25,6 @@ from people.models import (
     TieKind,
     Visibility,
     ordered_pair,
-    user_label,
 )
 from people.roles import Viewer, viewer_for
 
@@ -86,28 +86,63 @@ def audit_record(
     after: dict[str, Any] | None = None,
     channel: str = AuditEvent.Channel.WEB,
 ) -> AuditEvent:
-    """Append one event to the audit log (who, what, when, before and after, channel)."""
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    """Append one event to the audit log (who, what, when, before and after, channel).
+
+    With both ``before`` and ``after`` only the changed keys are kept. When the actor acts
+    through the API (a key or a session on ``/api/``), the event names the key and its channel
+    is "api" whatever the caller passed for a web default.
+    """
     changed_before = before or {}
     changed_after = after or {}
     if before is not None and after is not None:
         keys = [k for k in after if before.get(k) != after.get(k)]
         changed_before = {k: before.get(k) for k in keys}
         changed_after = {k: after[k] for k in keys}
-    return AuditEvent.objects.create(
-        actor=user,
-        actor_label=user_label(user),
-        channel=channel,
+    return audit_write(
+        actor=actor,
         action=action,
         object_type=type(obj).__name__.lower(),
         object_id=str(getattr(obj, "public_id", None) or obj.pk),
         before=changed_before,
         after=changed_after,
+        channel=channel,
+    )
+
+
+def audit_write(
+    *,
+    actor: Any,
+    action: str,
+    object_type: str,
+    object_id: str,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    channel: str = AuditEvent.Channel.WEB,
+) -> AuditEvent:
+    """Append one event about something that is not a row (an export, an import file)."""
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    if api_via(user) is not None and channel == AuditEvent.Channel.WEB:
+        channel = AuditEvent.Channel.API
+    return AuditEvent.objects.create(
+        actor=user,
+        actor_label=actor_label_for(user),
+        channel=channel,
+        action=action,
+        object_type=object_type,
+        object_id=object_id[:64],
+        before=before or {},
+        after=after or {},
     )
 
 
 def _acts_for_self(viewer: Viewer, person: Person) -> bool:
     return viewer.person_id is not None and viewer.person_id == person.pk
+
+
+def _via_api_key(by: Any) -> bool:
+    """A partner tool acting with a key: audited even when it changes its issuer's own data."""
+    via = api_via(by)
+    return via is not None and via != "session"
 
 
 @transaction.atomic
@@ -130,7 +165,7 @@ def person_update(
     person.save()
     if any(before[f] != getattr(person, f) for f in PATH_FIELDS):
         graph_log.note_person_changed(person.pk)
-    if not _acts_for_self(viewer, person):
+    if not _acts_for_self(viewer, person) or _via_api_key(by):
         audit_record(
             actor=by,
             action="person.update",
@@ -219,7 +254,7 @@ def tie_record(
     except IntegrityError as exc:  # a concurrent insert of the same pair
         raise TieError("These two people already have a tie.") from exc
     graph_log.note_tie_changed(tie.person_a_id, tie.person_b_id)
-    if not self_report:
+    if not self_report or _via_api_key(by):
         audit_record(
             actor=by,
             action="tie.create" if created else "tie.update",
@@ -253,12 +288,22 @@ def tie_side_update(
     if status not in SideStatus.values:
         raise TieError("Choose confirmed, disputed or not answered.", field="status")
     tie = Tie.objects.select_for_update().get(pk=tie.pk)
+    before = snapshot(tie, TIE_AUDITED_FIELDS)
     side = tie.side_of(viewer.person_id)
     setattr(tie, f"{side}_strength", strength)
     setattr(tie, f"{side}_status", status)
     setattr(tie, f"{side}_allows_introductions", allows_introductions)
     setattr(tie, f"{side}_visible_to_members", visible_to_members)
     tie.save()
+    if _via_api_key(by):
+        audit_record(
+            actor=by,
+            action="tie.update",
+            obj=tie,
+            before=before,
+            after=snapshot(tie, TIE_AUDITED_FIELDS),
+            channel=AuditEvent.Channel.API,
+        )
     graph_log.note_tie_changed(tie.person_a_id, tie.person_b_id)
     event_emit("tie.changed", object_id=tie.pk)  # webhooks, after commit (issue 7)
     return tie

@@ -26,6 +26,7 @@ from causes import selectors as cause_selectors
 from causes import services as cause_services
 from causes.forms import InterestFormSet
 from people import selectors, services
+from people.audit import contact_read_record
 from people.errors import DomainError
 from people.filters import PersonFilter
 from people.forms import (
@@ -37,7 +38,7 @@ from people.forms import (
     TieSideForm,
     allow_to_choice,
 )
-from people.models import Person, Sector, Tie
+from people.models import AuditEvent, Person, Sector, Tie
 from people.roles import Viewer, viewer_for
 
 PRIVACY_FIELDS = [
@@ -133,10 +134,15 @@ def profile(request: HttpRequest, public_id: UUID) -> HttpResponse:
     my_tie = None
     if viewer.person_id is not None and not is_me:
         my_tie = next((t for t in ties if viewer.person_id in (t.person_a_id, t.person_b_id)), None)
+    show_private = selectors.can_see_private_fields(viewer=viewer, person=person)
+    if show_private and not is_me:  # an admin reads contact details: logged (issue 9)
+        contact_read_record(
+            by=request.user, people=[person], view="profile", channel=AuditEvent.Channel.WEB
+        )
     context = {
         "person": person,
         "is_me": is_me,
-        "show_private": selectors.can_see_private_fields(viewer=viewer, person=person),
+        "show_private": show_private,
         "interests": cause_selectors.interest_list_of_person(viewer=viewer, person=person),
         "tie_rows": [{"tie": tie, "other": tie.other(person)} for tie in ties],
         "my_tie": my_tie,

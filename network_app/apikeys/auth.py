@@ -28,6 +28,7 @@ from rest_framework.throttling import BaseThrottle
 
 from network_app.apikeys.services import api_key_authenticate
 from network_app.models import ApiKey
+from people.audit import mark_api_request
 
 AUTH_KEYWORDS = ("bearer", "api-key")
 _MISSING = object()
@@ -58,6 +59,7 @@ class ApiKeyAuthentication(BaseAuthentication):
         key = api_key_authenticate(header[1].decode(errors="replace"))
         if key is None:
             raise InvalidApiKey()
+        mark_api_request(key.user, key)  # audit events name the key (people.audit)
         return key.user, key
 
     def authenticate_header(self, request: Request) -> str:
@@ -76,7 +78,10 @@ class SessionUnlessKeyAuthentication(SessionAuthentication):
     def authenticate(self, request: Request) -> tuple[Any, None] | None:
         if _presents_key(request):
             return None
-        return super().authenticate(request)
+        result = super().authenticate(request)
+        if result is not None:
+            mark_api_request(result[0])  # audit events of this request: channel "api"
+        return result
 
 
 def required_scope(view: Any, request: Request) -> Any:

@@ -25,6 +25,7 @@ from network_app.exchange.tables import KINDS, Dataset, FileError
 from people.errors import DomainError, NotAllowed
 from people.models import AuditEvent, ImportJob
 from people.roles import Viewer, viewer_for
+from people.services import audit_record
 
 _PROGRESS_SECONDS = 6 * 3600
 
@@ -198,6 +199,14 @@ def import_job_confirm(
     )
     if not claimed:
         raise DomainError("This import is not waiting for a decision.")
+    # Who started the import, and through which channel (a key is named); the worker's
+    # "import.apply" event for the same job records what it wrote.
+    audit_record(
+        actor=by,
+        action="import.confirm",
+        obj=job,
+        after={"filename": job.filename, "mode": mode, "decisions": len(decisions)},
+    )
     progress_set(job.pk, 0, "Waiting to import")
     _enqueue("apply_import_job", job.pk)
     job.refresh_from_db()

@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from network_app.exchange import csv_io
 from people import graph_log
+from people.audit import FORMER_MEMBER_LABEL, audit_redaction
 from people.errors import NotAllowed
 from people.models import AuditEvent, Person, Tie, Visibility
 from people.roles import viewer_for
@@ -425,7 +426,9 @@ def account_delete(*, by: Any) -> dict[str, int]:
     if person is not None:
         counts = _person_delete(Person.objects.select_for_update().get(pk=person.pk))
     user = by
-    AuditEvent.objects.filter(actor=user).update(actor_label="former member")
+    # The GDPR exception to the append-only audit log (people.audit): pseudonymize only.
+    with audit_redaction():
+        AuditEvent.objects.filter(actor=user).update(actor_label=FORMER_MEMBER_LABEL)
     AuditEvent.objects.create(
         actor=None,
         actor_label="former member",
@@ -546,9 +549,10 @@ def _person_delete(person: Person) -> dict[str, int]:
             deleted, _ = rows.delete()
             if deleted:
                 counts[f"{relation.label} deleted"] = deleted
-    AuditEvent.objects.filter(object_type="person", object_id=str(person.public_id)).update(
-        before={}, after={}, object_id="deleted"
-    )
+    with audit_redaction():  # the events stay; what they said about the person goes
+        AuditEvent.objects.filter(object_type="person", object_id=str(person.public_id)).update(
+            before={}, after={}, object_id="deleted"
+        )
     graph_log.note_person_changed(pk)
     if tie_pairs:
         graph_log.note_ties_changed(tie_pairs)

@@ -28,10 +28,12 @@ from rest_framework.views import APIView
 
 from network_app.api_sync import SYNC_PARAMETERS, sync_output, sync_page
 from people import records, selectors, services
+from people.audit import contact_read_record
 from people.errors import DomainError
 from people.filters import PersonFilter
 from people.models import (
     Affiliation,
+    AuditEvent,
     Organization,
     OrganizationKind,
     Person,
@@ -112,6 +114,10 @@ def person_data(*, viewer: Viewer, person: Person) -> dict[str, Any]:
         for a in person.affiliations.all()
     ]
     interests = [{"cause": i.cause.slug, "passion": i.passion} for i in person.interests.all()]
+    if private and not is_self:  # an admin reads contact details: logged (issue 9)
+        contact_read_record(
+            by=viewer.user, people=[person], view="api", channel=AuditEvent.Channel.API
+        )
     return {
         "id": person.public_id,
         "url": reverse("api:person-detail", kwargs={"public_id": person.public_id}),
