@@ -49,7 +49,7 @@ def test_a_password_changed_through_the_app_is_stored_as_argon2(member: Any) -> 
 
 @override_settings(PASSWORD_HASHERS=settings.PRODUCTION_PASSWORD_HASHERS)
 def test_an_older_pbkdf2_hash_is_upgraded_to_argon2_at_the_next_login() -> None:
-    user = UserFactory(username="legacy")
+    user: Any = UserFactory(username="legacy")
     user.password = make_password(PASSWORD, hasher="pbkdf2_sha256")
     user.save(update_fields=["password"])
     response = login(Client(), "legacy", PASSWORD)
