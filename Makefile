@@ -51,7 +51,7 @@ install: $(STAMP) ## Create .venv and install (only again when pyproject.toml ch
 run: export DEBUG ?= 1
 run: $(STAMP) ## Migrate, load the demo network on first run, serve on http://127.0.0.1:8000
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo --if-empty
+	$(BIN)/python manage.py seed_demo --if-empty --compute
 	@echo
 	@echo "  Smallbatch is starting on http://$(HOST):$(PORT)/"
 	@echo "  Demo logins (password: $${DEMO_PASSWORD:-smallbatch-demo}):"
