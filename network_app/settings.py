@@ -472,6 +472,7 @@ else:
 # Two-factor (TOTP, django-otp): issuer shown in authenticator apps; seconds a half-done
 # login (password right, code not yet entered) stays open.
 OTP_TOTP_ISSUER = "Smallbatch"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # admins never see another user's TOTP key or QR code
 LOGIN_CODE_STEP_SECONDS = 300
 # Invitation links for new members: days they stay valid.
 INVITATION_TTL_DAYS = env_int("INVITATION_TTL_DAYS", 7)

@@ -190,3 +190,13 @@ def test_hostile_codes_get_a_form_error_not_a_500(organizer: Any, device_for: An
     login(client, "olga", PASSWORD)
     for code in ("", "abc", "1" * 50, "12\x0034", "<script>"):
         assert _enter(client, code).status_code in (400, 429)
+
+
+def test_the_admin_never_shows_a_device_key(admin_user: Any, organizer: Any) -> None:
+    device = TOTPDevice.objects.create(user=organizer.user, name="Phone", confirmed=True)
+    url = reverse("admin:otp_totp_totpdevice_change", args=[device.pk])
+    page = admin_user.client.get(url)
+    assert page.status_code == 200
+    assert device.key not in page.content.decode()
+    qr = admin_user.client.get(url.replace("/change/", "/config/"))
+    assert qr.status_code in (403, 404) or device.key not in qr.content.decode()
