@@ -223,7 +223,11 @@ def pending_device(*, user: Any) -> TOTPDevice:
 
 def device_qr_svg(device: TOTPDevice) -> str:
     """The otpauth:// URL as an inline SVG QR code (no script, no external image)."""
-    return str(segno.make(device.config_url, error="m").svg_inline(scale=4, title="QR code"))
+    return str(
+        segno.make(device.config_url, error="m").svg_inline(
+            scale=4, title="QR code", dark="#000", light="#fff"
+        )
+    )
 
 
 def device_secret(device: TOTPDevice) -> str:
@@ -262,4 +266,28 @@ def two_factor_disable(*, user: Any, code: str) -> bool:
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         audit_record(actor=user, action="two_factor.disable", obj=user, after={"two_factor": False})
+    return True
+
+
+# --- Sessions --------------------------------------------------------------------------------
+
+
+def sessions_end_others(*, request: Any, password: str) -> bool:
+    """Log out every other session of the user, keeping this one.
+
+    Django ties each session to a hash of the password hash, so re-hashing the same password
+    (a new salt) ends the other sessions, exactly as a password change does. Needs the
+    current password; a wrong one counts as a failed login (django-axes)."""
+    from django.contrib.auth import update_session_auth_hash
+    from django.contrib.auth.signals import user_login_failed
+
+    user = request.user
+    if not user.check_password(password):
+        user_login_failed.send(
+            sender=__name__, credentials={"username": user.get_username()}, request=request
+        )
+        return False
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    update_session_auth_hash(request, user)
     return True

@@ -11,4 +11,5 @@ urlpatterns = [
     path("invite/<str:token>/", views.invite_accept, name="invite_accept"),
     path("two-factor/", views.two_factor, name="two_factor"),
     path("two-factor/disable/", views.two_factor_disable, name="two_factor_disable"),
+    path("sessions/end-others/", views.sessions_end_others, name="sessions_end_others"),
 ]

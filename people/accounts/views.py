@@ -34,7 +34,12 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from people.accounts import services
-from people.accounts.forms import CodeForm, InvitationAcceptForm, InvitationCreateForm
+from people.accounts.forms import (
+    CodeForm,
+    InvitationAcceptForm,
+    InvitationCreateForm,
+    PasswordConfirmForm,
+)
 from people.errors import DomainError
 from people.models import Invitation
 
@@ -292,4 +297,31 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
         "people/accounts/two_factor.html",
         {"enabled": True, "form": form},
         status=400,
+    )
+
+
+# --- Other sessions --------------------------------------------------------------------------
+
+
+@sensitive_post_parameters("password")
+@login_required
+@never_cache
+def sessions_end_others(request: HttpRequest) -> HttpResponse:
+    """Log out of every other browser (e.g. a phone that was lost), staying in on this one."""
+    credentials = {"username": request.user.get_username()}
+    if not AxesProxyHandler.is_allowed(request, credentials):
+        return get_lockout_response(request, None, credentials)
+    form = PasswordConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if services.sessions_end_others(request=request, password=form.cleaned_data["password"]):
+            messages.success(request, "You are logged out everywhere else.")
+            return redirect("people:me")
+        if getattr(request, "axes_locked_out", False):
+            return get_lockout_response(request, None, credentials)
+        form.add_error("password", "That is not your password.")
+    return render(
+        request,
+        "people/accounts/sessions_end_others.html",
+        {"form": form},
+        status=400 if request.method == "POST" else 200,
     )

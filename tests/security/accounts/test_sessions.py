@@ -74,3 +74,27 @@ def test_a_password_reset_logs_out_every_browser(member: Any) -> None:
 def test_the_password_change_page_refuses_strangers(stranger: Any) -> None:
     response = stranger.client.get(reverse("password_change"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_log_out_everywhere_else_keeps_only_this_browser(member: Any) -> None:
+    other = _second_browser()
+    url = reverse("accounts:sessions_end_others")
+    wrong = member.client.post(url, {"password": "not-it"})
+    assert wrong.status_code == 400
+    assert other.get(reverse("people:me")).status_code == 200
+    done = member.client.post(url, {"password": PASSWORD})
+    assert done.status_code == 302
+    assert member.client.get(reverse("people:me")).status_code == 200
+    assert other.get(reverse("people:me")).status_code == 302
+    assert login(Client(), "mina", PASSWORD).status_code == 302  # same password
+
+
+def test_log_out_everywhere_else_is_for_logged_in_people_and_counts_wrong_passwords(
+    member: Any, stranger: Any
+) -> None:
+    url = reverse("accounts:sessions_end_others")
+    assert stranger.client.post(url, {"password": PASSWORD}).status_code == 302
+    for _ in range(4):
+        assert member.client.post(url, {"password": "guess"}).status_code == 400
+    assert member.client.post(url, {"password": "guess"}).status_code == 429
+    assert member.client.post(url, {"password": PASSWORD}).status_code == 429
