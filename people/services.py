@@ -94,7 +94,7 @@ def audit_record(
     """
     changed_before = before or {}
     changed_after = after or {}
-    if before is not None and after is not None:
+    if before and after is not None:  # a change (an empty ``before`` is a creation)
         keys = [k for k in after if before.get(k) != after.get(k)]
         changed_before = {k: before.get(k) for k in keys}
         changed_after = {k: after[k] for k in keys}

@@ -14,7 +14,10 @@ from people.errors import DomainError, NotAllowed
 from people.events import EVENTS
 from people.models import AuditEvent
 from people.roles import viewer_for
-from people.services import audit_record
+from people.services import audit_record, snapshot
+
+# Never the secret: it is shown once, to its owner.
+WEBHOOK_AUDITED_FIELDS = ("url", "events", "is_active")
 
 MAX_WEBHOOKS_PER_USER = 20
 
@@ -71,6 +74,7 @@ def webhook_update(*, by: Any, hook: Webhook, data: dict[str, Any]) -> Webhook:
     if hook.owner_id != by.pk:
         raise NotAllowed("Only the organizer who registered this webhook can change it.")
     hook = Webhook.objects.select_for_update().get(pk=hook.pk)
+    before = snapshot(hook, WEBHOOK_AUDITED_FIELDS)
     if "url" in data:
         webhook_url_check(data["url"])
         hook.url = data["url"]
@@ -83,6 +87,14 @@ def webhook_update(*, by: Any, hook: Webhook, data: dict[str, Any]) -> Webhook:
             hook.disabled_reason = ""
         hook.is_active = bool(data["is_active"])
     hook.save()
+    audit_record(
+        actor=by,
+        action="webhook.update",
+        obj=hook,
+        before=before,
+        after=snapshot(hook, WEBHOOK_AUDITED_FIELDS),
+        channel=AuditEvent.Channel.API,
+    )
     return hook
 
 

@@ -187,7 +187,7 @@ def _value(name: str, data: dict[str, Any], seen: _Visibility) -> str:
             p.display_name if (p := seen.people_by_uuid.get(str(v))) else HIDDEN_PERSON
             for v in value
         ]
-        return ", ".join(sorted(names)) or "nobody"
+        return ", ".join(sorted(names, key=str.casefold)) or "nobody"
     return _text(value)
 
 
