@@ -18,7 +18,7 @@ import segno
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -165,6 +165,17 @@ def invitation_accept(
     Runs in one transaction with the invitation row locked, so two tabs submitting at once
     create one account: the second meets "already used".
     """
+    try:
+        return _invitation_accept(
+            token=token, username=username, password=password, display_name=display_name
+        )
+    except IntegrityError as error:  # the same username chosen at the same moment elsewhere
+        raise DomainError("That username is taken.", field="username") from error
+
+
+def _invitation_accept(
+    *, token: str, username: str, password: str, display_name: str
+) -> tuple[Any, Person]:
     user_model = get_user_model()
     with transaction.atomic():
         invitation = invitation_for_token(token)
