@@ -38,6 +38,7 @@ from causes.models import Cause, Interest
 from network_app.exchange.binning import BINNINGS, bin_weights
 from network_app.exchange.tables import KINDS, Dataset, SourceRow, normalize_name
 from people import graph_log
+from people.audit import actor_label_for
 from people.models import (
     Affiliation,
     AuditEvent,
@@ -51,7 +52,6 @@ from people.models import (
     TieKind,
     Visibility,
     ordered_pair,
-    user_label,
 )
 from people.roles import Viewer
 from people.selectors import person_visibility_q
@@ -1151,7 +1151,10 @@ def import_apply(
             )
             report["message"] = message
             return ImportResult(plan, False, message, report)
+        user = viewer.user if viewer is not None and viewer.is_authenticated else None
+        overwritten = _rows_before(plan)
         _write(plan, step)
+        _audit_overwrites(plan, overwritten, actor=user, channel=channel)
         report = plan.report()
         report["applied"] = True
         totals = plan.totals()
@@ -1161,10 +1164,9 @@ def import_apply(
             f"{totals['skipped']} skipped, {totals['rejected']} rejected."
         )
         report["message"] = message
-        user = viewer.user if viewer is not None and viewer.is_authenticated else None
         AuditEvent.objects.create(
             actor=user,
-            actor_label=user_label(user),
+            actor_label=actor_label_for(user),
             channel=channel,
             action="import.apply",
             object_type="importjob",
@@ -1179,6 +1181,82 @@ def import_apply(
         )
         step(100, "Done")
         return ImportResult(plan, True, message, report)
+
+
+_PERSON_AUDITED = (*PERSON_FIELDS, "external_source", "external_id")
+_TIE_AUDITED = ("a_strength", "b_strength")
+_INTEREST_AUDITED = ("passion", "offers", "needs")
+
+
+def _rows_before(plan: Plan) -> dict[str, dict[int, dict[str, Any]]]:
+    """The stored values of the existing rows the import will overwrite, read before it does
+    (the plan's instances already hold the new values)."""
+    before: dict[str, dict[int, dict[str, Any]]] = {"person": {}, "tie": {}, "interest": {}}
+    sources: list[tuple[str, Any, list[int], tuple[str, ...]]] = [
+        ("person", Person, list(plan.changed_people), _PERSON_AUDITED),
+        ("tie", Tie, [t.pk for t in plan.changed_ties if t.pk], _TIE_AUDITED),
+        ("interest", Interest, [i.pk for i in plan.changed_interests if i.pk], _INTEREST_AUDITED),
+    ]
+    for kind, model, pks, fields in sources:
+        for start in range(0, len(pks), _BATCH):
+            for row in model.objects.filter(pk__in=pks[start : start + _BATCH]).values(
+                "pk", *fields
+            ):
+                before[kind][row.pop("pk")] = row
+    return before
+
+
+def _audit_overwrites(
+    plan: Plan, before: dict[str, dict[int, dict[str, Any]]], *, actor: Any, channel: str
+) -> None:
+    """One audit event per existing person, tie or interest the import changed, with the
+    changed fields only (new rows are counted in the import's own event)."""
+    label = actor_label_for(actor)
+    interest_people = dict(
+        Person.objects.filter(pk__in={i.person_id for i in plan.changed_interests}).values_list(
+            "pk", "public_id"
+        )
+    )
+    events: list[AuditEvent] = []
+
+    def add(action: str, kind: str, object_id: Any, old: dict[str, Any], new: Any) -> None:
+        keys = [k for k in old if _jsonable(getattr(new, k)) != _jsonable(old[k])]
+        if keys:
+            events.append(
+                AuditEvent(
+                    actor=actor,
+                    actor_label=label,
+                    channel=channel,
+                    action=action,
+                    object_type=kind,
+                    object_id=str(object_id),
+                    before={k: _jsonable(old[k]) for k in keys},
+                    after={k: _jsonable(getattr(new, k)) for k in keys},
+                )
+            )
+
+    for pk, person in plan.changed_people.items():
+        if pk in before["person"]:
+            add("person.update", "person", person.public_id, before["person"][pk], person)
+    for tie in plan.changed_ties:
+        if tie.pk in before["tie"]:
+            add("tie.update", "tie", tie.public_id, before["tie"][tie.pk], tie)
+    for interest in plan.changed_interests:
+        if interest.pk in before["interest"]:
+            add(
+                "interest.update",
+                "person",
+                interest_people.get(interest.person_id, interest.person_id),
+                before["interest"][interest.pk],
+                interest,
+            )
+    AuditEvent.objects.bulk_create(events, batch_size=_BATCH)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return value
 
 
 def _write(plan: Plan, step: ProgressFn) -> None:

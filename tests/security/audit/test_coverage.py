@@ -105,6 +105,38 @@ def _web_import_confirm(w: World) -> list[Expected]:
     ]
 
 
+def _import_overwrites(w: World) -> list[Expected]:
+    # An import that changes a recorded person writes that change, field by field.
+    Person.objects.filter(pk=w.listed.pk).update(consent_given_at=None)
+    content = f"id,name,headline\n{w.listed.public_id},Lee Listed,Imported headline\n".encode()
+    w.committing(
+        lambda: w.organizer.client.post(
+            reverse("exchange:upload"),
+            {"file": SimpleUploadedFile("update.csv", content), "binning": "quantile"},
+        )
+    )
+    job = ImportJob.objects.get()
+    w.committing(
+        lambda: w.organizer.client.post(
+            reverse("exchange:confirm", args=[job.public_id]), {"mode": "all_or_nothing"}
+        )
+    )
+    after = {"filename": "update.csv", "mode": "all_or_nothing", "decisions": 0}
+    return [
+        Expected("import.confirm", "web", "organizer", "importjob", str(job.public_id), {}, after),
+        Expected(
+            "person.update",
+            "import",
+            "organizer",
+            "person",
+            str(w.listed.public_id),
+            {"headline": "Old headline"},
+            {"headline": "Imported headline"},
+        ),
+        Expected("import.apply", "import", "organizer", "importjob", str(job.public_id), {}),
+    ]
+
+
 def _admin_person(w: World) -> Expected:
     url = reverse("admin:people_person_change", args=[w.listed.pk])
     data = change_form_data(w.admin.client.get(url))
@@ -318,6 +350,7 @@ CASES: dict[str, Callable[[World], Expected | list[Expected]]] = {
     "web: API key revoked on the keys page": _web_key_revoke,
     "web: export downloaded from the exchange page": _web_export,
     "web + import: import confirmed on the page, applied by the worker": _web_import_confirm,
+    "import: an import overwrites a recorded person": _import_overwrites,
     "admin: person changed on the change form": _admin_person,
     "admin: tie changed on the change form": _admin_tie,
     "admin: interest added": _admin_interest,
