@@ -105,6 +105,41 @@ WEB: list[Row] = [
         literal={"uidb64": "MQ", "token": "bad-token"},
     ),
     Row("password_reset_complete", "page", public(200)),
+    Row("admin_login", "form", public(200)),
+    Row("accounts:login_code", "no password step pending", public(302)),
+    Row(
+        "accounts:sessions_end_others",
+        "form",
+        every(200),
+    ),
+    Row("accounts:invitations", "list", organizers(200)),
+    Row(
+        "accounts:invitation_revoke",
+        "organizer's invitation",
+        organizers(302),
+        method="post",
+        kwargs={"public_id": "invitation"},
+    ),
+    Row(
+        "accounts:invite_accept",
+        "valid link: for someone without a login",
+        every(409, stranger=200),
+        kwargs={"token": "invite_token"},
+    ),
+    Row(
+        "accounts:invite_accept",
+        "unknown link",
+        public(404),
+        literal={"token": "no-such-token"},
+    ),
+    Row("accounts:two_factor", "settings", organizers(200)),
+    Row(
+        "accounts:two_factor_disable",
+        "without a code",
+        organizers(400),
+        method="post",
+        data={},
+    ),
     # --- People ---------------------------------------------------------------------------
     Row(
         "people:directory",
@@ -440,6 +475,12 @@ WEB: list[Row] = [
     ),
     # --- Dashboard -----------------------------------------------------------------------
     Row("dashboard:overview", "overview", organizers(200)),
+    Row(
+        "dashboard:audit",
+        "log",
+        organizers(200),
+        hides={"organizer": ("hidden",), "admin": ("hidden",)},
+    ),
     Row("dashboard:snapshot_create", "new snapshot", organizers(302), method="post"),
     Row("dashboard:map", "map page", organizers(200)),
     Row(

@@ -353,3 +353,27 @@ def test_metrics_snapshots_leave_the_hidden_person_out(world: World) -> None:
         for url in (reverse("dashboard:overview"), "/api/v1/metrics/latest/"):
             body = raw(world.clients[persona].get(url))
             assert found(world.hidden_markers, body) == [], (persona, url)
+
+
+# --- Audit log --------------------------------------------------------------------------------
+
+
+def test_the_audit_log_page_never_names_the_hidden_person(world: World) -> None:
+    """An admin's change to the hidden person is logged, but the organizers' log page (and
+    its filters) never shows her name or details; her row stays in the database."""
+    from people.models import AuditEvent
+
+    hana = world.people["hana"]
+    person_update(by=world.users["admin"], person=hana, data={"bio": "zqhbio, revised"})
+    tie_record(
+        by=world.users["organizer"],
+        person=world.people["lina"],
+        other=world.people["pia"],
+        strength=3,
+    )
+    assert AuditEvent.objects.filter(object_id__in=[str(hana.pk), str(hana.public_id)]).exists()
+    for persona in ("organizer", "admin"):
+        for query in ("", "?q=Hana", "?object_type=person", "?channel=web"):
+            response = world.clients[persona].get(reverse("dashboard:audit") + query)
+            assert response.status_code == 200, query
+            assert found(world.hidden_markers, raw(response)) == [], (persona, query)

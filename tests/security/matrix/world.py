@@ -289,6 +289,13 @@ def build_world() -> World:
         secret="s" * 32,
     )
 
+    from people.accounts.services import invitation_create
+
+    invitation, objects["invite_token"] = invitation_create(
+        by=users["organizer"], email="pia@example.org", person=pia
+    )
+    objects["invitation"] = invitation
+
     values = {
         "member": str(mina.public_id),
         "other_member": str(omar.public_id),
@@ -316,6 +323,8 @@ def build_world() -> World:
         "pia": str(pia.public_id),
         "hidden_organization": str(organization.public_id),
         "cause": food.slug,
+        "invitation": str(invitation.public_id),
+        "invite_token": objects["invite_token"],
         "missing": str(uuid.UUID(int=7)),
         "hidden_source": HIDDEN_FIELDS["external_source"],
         "hidden_external_id": HIDDEN_FIELDS["external_id"],
