@@ -292,5 +292,9 @@ def test_normal_pages_raise_no_csp_violation(
         page.wait_for_load_state("load")
     assert page.locator("#person_form").count() == 1
 
+    # the two-factor page shows its QR code (inline SVG, no style attributes)
+    page.goto(live_server.url + reverse("accounts:two_factor"))
+    assert page.locator(".qr-code svg").is_visible()
+
     assert watch.violations() == []
     assert watch.errors == []
