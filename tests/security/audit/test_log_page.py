@@ -103,10 +103,27 @@ def test_filters_by_channel_action_actor_and_object(
 
 @pytest.mark.parametrize(
     "query",
-    [{"channel": "nope"}, {"action": "<script>"}, {"actor": "x"}, {"object_type": "' OR 1=1"}],
+    [
+        {"channel": "nope"},
+        {"action": "<script>"},
+        {"actor": "x"},
+        {"object_type": "' OR 1=1"},
+        {"object_id": "a\x00b"},
+        {"object_id": "x" * 65},
+    ],
 )
 def test_a_bad_filter_answers_400_not_500(organizer: Any, query: dict[str, str]) -> None:
     assert organizer.client.get(URL, query).status_code == 400
+
+
+def test_a_page_number_out_of_range_shows_the_last_page(organizer: Any) -> None:
+    assert organizer.client.get(URL, {"page": "999999999"}).status_code == 200
+    assert organizer.client.get(URL, {"page": "abc"}).status_code == 200
+
+
+def test_the_dashboard_links_to_the_log(organizer: Any) -> None:
+    page = organizer.client.get(reverse("dashboard:table")).content.decode()
+    assert f'href="{URL}"' in page
 
 
 def test_the_actor_filter_offers_only_organizers_and_admins(
