@@ -506,3 +506,41 @@ CONTENT_SECURITY_POLICY = {
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+
+# --- Trust: faults (issue 9) ---------------------------------------------------------------
+# Outages of PostgreSQL or Redis answer 503 with a plain message (pages) or the API error
+# shape, never a 500 (network_app/outages.py); the cache degrades instead of failing, so API
+# throttles fail open while Redis is down. Clients are asked to retry after this many seconds.
+OUTAGE_RETRY_AFTER_SECONDS = env_int("OUTAGE_RETRY_AFTER_SECONDS", 30)
+MIDDLEWARE.append("network_app.outages.OutageMiddleware")
+if REDIS_URL:
+    CACHES["default"]["BACKEND"] = "network_app.outages.ResilientRedisCache"
+# Seconds a task message may stay unacknowledged before Redis hands it to another worker (its
+# worker was killed). Longer than any task's time limit; short only in the fault tests.
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # Look for such messages every min(10 s, timeout) (kombu's default is every 100 s).
+    "unacked_restore_interval": max(1, min(10, CELERY_VISIBILITY_TIMEOUT)),
+    "unacked_restore_throttle": 1,
+    "socket_connect_timeout": 2,
+}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+# A path search claimed longer ago than this was lost with its worker and is claimed again
+# (the search task's time limit is a little shorter).
+PATH_SEARCH_STALE_SECONDS = env_int("PATH_SEARCH_STALE_SECONDS", 60)
+# Sweepers (Celery beat, every SWEEP_INTERVAL_SECONDS): path searches still pending and
+# webhook deliveries overdue by SWEEP_REQUEUE_AFTER_SECONDS are enqueued again (the queue was
+# down, or a message was lost); both jobs are claimed once, so an extra message does nothing.
+SWEEP_INTERVAL_SECONDS = env_float("SWEEP_INTERVAL_SECONDS", 30.0)
+SWEEP_REQUEUE_AFTER_SECONDS = env_float("SWEEP_REQUEUE_AFTER_SECONDS", 60.0)
+CELERY_BEAT_SCHEDULE["people.path_searches_requeue"] = {
+    "task": "people.path_searches_requeue",
+    "schedule": SWEEP_INTERVAL_SECONDS,
+}
+CELERY_BEAT_SCHEDULE["network_app.webhook_deliveries_requeue"] = {
+    "task": "network_app.webhook_deliveries_requeue",
+    "schedule": SWEEP_INTERVAL_SECONDS,
+}
+# Seconds to connect to a webhook receiver (WEBHOOK_TIMEOUT_SECONDS then bounds each read).
+WEBHOOK_CONNECT_TIMEOUT_SECONDS = env_float("WEBHOOK_CONNECT_TIMEOUT_SECONDS", 3.0)

@@ -23,3 +23,4 @@ urlpatterns = [
     path("api-keys/", include("network_app.apikeys.urls")),  # issue 7
     path("admin/", admin.site.urls),
 ]
+handler500 = "network_app.outages.server_error"

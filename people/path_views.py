@@ -10,9 +10,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from network_app.outages import unavailable_response
 from people import selectors
 from people.errors import DomainError
-from people.paths import path_search_get_for, path_search_present, path_search_start
+from people.paths import (
+    SearchNotQueued,
+    path_search_get_for,
+    path_search_present,
+    path_search_start,
+)
 from people.roles import viewer_for
 
 
@@ -29,6 +35,16 @@ def path_search_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect(target.get_absolute_url())
+    except SearchNotQueued as exc:
+        # The search is saved as pending and runs once the queue is back: say so plainly.
+        return unavailable_response(
+            request,
+            "queue",
+            message="Searches cannot start right now: the job queue is unavailable for a "
+            "moment. Your search is saved and will run as soon as it is back; "
+            "please try again in a minute.",
+            link=exc.search.get_absolute_url(),
+        )
     return redirect(search.get_absolute_url())
 
 

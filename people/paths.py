@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import logging
 import time
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
@@ -26,8 +27,40 @@ from people.models import GraphChange, PathSearch, Person, TieKind, ordered_pair
 from people.resident_graph import resident_graph
 from people.roles import Viewer, viewer_for
 
-# A running search older than this was lost with its worker and may be claimed again.
-STALE_RUNNING = dt.timedelta(seconds=60)
+logger = logging.getLogger(__name__)
+
+
+def stale_running() -> dt.timedelta:
+    """A running search claimed longer ago than this was lost with its worker and may be
+    claimed again (``PATH_SEARCH_STALE_SECONDS``; the task's time limit is shorter)."""
+    return dt.timedelta(seconds=float(settings.PATH_SEARCH_STALE_SECONDS))
+
+
+class SearchNotQueued(Exception):
+    """The search is saved (pending) but the job queue could not take it. The sweeper
+    (``people.path_searches_requeue``) enqueues it again once the queue is back."""
+
+    def __init__(self, search: PathSearch) -> None:
+        super().__init__("The job queue is unavailable.")
+        self.search = search
+
+
+def path_search_enqueue(search_id: int) -> bool:
+    """Hand the search to a worker. Returns False (and logs) when the broker is unreachable;
+    the row stays pending, so nothing is lost."""
+    from network_app.outages import outage_kind
+    from people.tasks import run_path_search
+
+    try:
+        # Nobody waits for the task's return value (the row holds the result), so its result
+        # is not kept: the web process then needs no connection to the result backend.
+        run_path_search.apply_async((search_id,), ignore_result=True)
+    except Exception as exc:
+        if outage_kind(exc) is None:
+            raise
+        logger.warning("path search %s not queued (%r); the sweeper will", search_id, exc)
+        return False
+    return True
 
 
 def graph_version() -> int:
@@ -97,14 +130,30 @@ def path_search_start(
     )
     if recent is not None:
         return recent
-    with transaction.atomic():
+    # The same search still waiting (e.g. the queue was down when it was asked): ask again
+    # for it instead of adding another; a second message for it is harmless (claimed once).
+    search = (
+        PathSearch.objects.filter(
+            requester=viewer.user,
+            source=source,
+            target=target,
+            k=k,
+            max_hops=max_hops,
+            created_at__gte=window,
+            status=PathSearch.Status.PENDING,
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if search is None:
         search = PathSearch.objects.create(
             requester=viewer.user, source=source, target=target, k=k, max_hops=max_hops
         )
-        from people.tasks import run_path_search
-
-        search_id = search.pk
-        transaction.on_commit(lambda: run_path_search.delay(search_id))
+    search_id = search.pk
+    if connection.in_atomic_block:  # the caller's transaction: enqueue once it commits
+        transaction.on_commit(lambda: path_search_enqueue(search_id))
+    elif not path_search_enqueue(search_id):
+        raise SearchNotQueued(search)
     return search
 
 
@@ -114,7 +163,7 @@ def path_search_execute(*, search_id: int) -> bool:
     now = timezone.now()
     claimed = PathSearch.objects.filter(
         Q(status=PathSearch.Status.PENDING)
-        | Q(status=PathSearch.Status.RUNNING, started_at__lt=now - STALE_RUNNING),
+        | Q(status=PathSearch.Status.RUNNING, started_at__lt=now - stale_running()),
         pk=search_id,
     ).update(status=PathSearch.Status.RUNNING, started_at=now, progress=10)
     if not claimed:
@@ -168,6 +217,43 @@ def path_search_execute(*, search_id: int) -> bool:
         **fields,
     )
     return True
+
+
+def path_search_claimable_in(*, search_id: int) -> float | None:
+    """Seconds until a search that another worker is running may be claimed again (it may
+    have died with its worker), or None if there is nothing left to do for it."""
+    row = (
+        PathSearch.objects.filter(pk=search_id, status=PathSearch.Status.RUNNING)
+        .values_list("started_at", flat=True)
+        .first()
+    )
+    if row is None:
+        return None
+    due = row + stale_running() - timezone.now()
+    return max(due.total_seconds(), 0.0) + 1.0
+
+
+def path_searches_requeue(*, older_than: dt.timedelta, limit: int = 500) -> int:
+    """Sweeper: enqueue again the searches still pending after ``older_than`` (their enqueue
+    failed, or their message was lost) and those running longer than the stale limit (their
+    worker died). Idempotent: a search is claimed once, so an extra message does nothing.
+    Stops at the first broker error. Returns how many were enqueued."""
+    now = timezone.now()
+    due = list(
+        PathSearch.objects.filter(
+            Q(status=PathSearch.Status.PENDING, created_at__lt=now - older_than)
+            | Q(status=PathSearch.Status.RUNNING, started_at__lt=now - stale_running()),
+            created_at__gte=now - dt.timedelta(days=1),
+        )
+        .order_by("-created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    queued = 0
+    for search_id in due:
+        if not path_search_enqueue(search_id):
+            break
+        queued += 1
+    return queued
 
 
 # ---------------------------------------------------------------------------------------------

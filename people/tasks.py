@@ -2,15 +2,45 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from celery import shared_task
+from django.conf import settings
 
-from people.paths import path_search_execute
+from people import paths
+from people.paths import path_search_claimable_in, path_search_execute
 
 
-@shared_task(name="people.run_path_search", acks_late=True)
-def run_path_search(search_id: int) -> bool:
-    """Compute one path search (claims the row first, so redelivery does nothing twice)."""
-    return path_search_execute(search_id=search_id)
+# acks_late + reject_on_worker_lost (settings): a message whose worker died is delivered
+# again. The time limit stays below PATH_SEARCH_STALE_SECONDS, so a search claimed longer ago
+# than that cannot still be running and is claimed again by the redelivered message.
+@shared_task(
+    name="people.run_path_search",
+    bind=True,
+    acks_late=True,
+    max_retries=None,
+    time_limit=max(settings.PATH_SEARCH_STALE_SECONDS - 1, 1),
+    soft_time_limit=max(settings.PATH_SEARCH_STALE_SECONDS - 5, 1),
+)
+def run_path_search(self: Any, search_id: int) -> bool:
+    """Compute one path search (claims the row first, so redelivery does nothing twice).
+
+    If another worker holds the search and may have died with it, try again once its claim
+    is stale; if the other worker finishes first, that later try does nothing."""
+    if path_search_execute(search_id=search_id):
+        return True
+    wait = path_search_claimable_in(search_id=search_id)
+    if wait is None or self.request.is_eager:  # eager: nothing else could have died with it
+        return False
+    raise self.retry(countdown=wait)
+
+
+@shared_task(name="people.path_searches_requeue", acks_late=True)
+def path_searches_requeue() -> int:
+    """Beat: enqueue again the searches the queue lost or never got (see the sweeper)."""
+    seconds = float(settings.SWEEP_REQUEUE_AFTER_SECONDS)
+    return paths.path_searches_requeue(older_than=dt.timedelta(seconds=seconds))
 
 
 # SMTP errors are OSErrors: transient, so retried with backoff (the row went back to pending).

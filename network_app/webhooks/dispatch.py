@@ -11,7 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import http.client
 import json
+import logging
+import math
 import time
 import urllib.error
 import urllib.request
@@ -20,7 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from network_app.models import Webhook, WebhookDelivery
@@ -38,6 +41,20 @@ EVENT_SCOPES = {
 }
 SIGNATURE_HEADER = "X-Smallbatch-Signature"
 TIMESTAMP_HEADER = "X-Smallbatch-Timestamp"
+
+logger = logging.getLogger(__name__)
+
+
+def attempt_limit_seconds() -> int:
+    """The longest one attempt can take: connecting, then sending and reading the answer
+    (each socket operation bounded by the read timeout), plus a margin. The delivery task's
+    hard time limit; a claim older than this was lost with its worker."""
+    connect = float(settings.WEBHOOK_CONNECT_TIMEOUT_SECONDS)
+    return math.ceil(connect + 2 * float(settings.WEBHOOK_TIMEOUT_SECONDS)) + 5
+
+
+def sending_stale() -> dt.timedelta:
+    return dt.timedelta(seconds=attempt_limit_seconds() + 10)
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -145,9 +162,47 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
+class _TimeoutsMixin:
+    """Connect with ``WEBHOOK_CONNECT_TIMEOUT_SECONDS``, then every read and write of the
+    request and the answer with ``WEBHOOK_TIMEOUT_SECONDS`` (a receiver that accepts and never
+    answers is given up after it)."""
+
+    timeout: Any
+    sock: Any
+
+    def connect(self) -> None:
+        read_timeout = self.timeout
+        self.timeout = float(settings.WEBHOOK_CONNECT_TIMEOUT_SECONDS)
+        try:
+            super().connect()  # type: ignore[misc]
+        finally:
+            self.timeout = read_timeout
+        self.sock.settimeout(read_timeout)
+
+
+class _HTTPConnection(_TimeoutsMixin, http.client.HTTPConnection):
+    pass
+
+
+class _HTTPSConnection(_TimeoutsMixin, http.client.HTTPSConnection):
+    pass
+
+
+class _HTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_HTTPConnection, req)
+
+
+class _HTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_HTTPSConnection, req)
+
+
 def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
     # No proxy from the environment: the checked address is the one connected to.
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirects)
+    opener = urllib.request.build_opener(
+        urllib.request.ProxyHandler({}), _NoRedirects, _HTTPHandler, _HTTPSHandler
+    )
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 - scheme checked
     try:
         with opener.open(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:
@@ -168,8 +223,10 @@ def webhook_deliver_run(*, delivery_id: int) -> str:
 
     now = timezone.now()
     claimed = WebhookDelivery.objects.filter(
+        Q(status__in=[WebhookDelivery.Status.PENDING, WebhookDelivery.Status.RETRYING])
+        # An attempt whose worker died (older than the task's time limit) is retried.
+        | Q(status=WebhookDelivery.Status.SENDING, last_attempt_at__lt=now - sending_stale()),
         pk=delivery_id,
-        status__in=[WebhookDelivery.Status.PENDING, WebhookDelivery.Status.RETRYING],
     ).update(status=WebhookDelivery.Status.SENDING, last_attempt_at=now)
     if not claimed:
         return "skipped"
@@ -233,5 +290,44 @@ def webhook_deliver_run(*, delivery_id: int) -> str:
     delivery.status = WebhookDelivery.Status.RETRYING
     delivery.next_attempt_at = timezone.now() + dt.timedelta(seconds=wait)
     delivery.save()
-    webhook_deliver.apply_async((delivery.pk,), countdown=wait)
+    from network_app.outages import outage_kind
+
+    try:
+        webhook_deliver.apply_async((delivery.pk,), countdown=wait, ignore_result=True)
+    except Exception as exc:
+        if outage_kind(exc) is None:
+            raise
+        # The sweeper sends it once the queue is back.
+        logger.warning("webhook delivery %s: next attempt not queued (%r)", delivery.pk, exc)
     return delivery.status
+
+
+def webhook_deliveries_requeue(*, older_than: dt.timedelta, limit: int = 500) -> int:
+    """Sweeper: enqueue the deliveries whose message was lost: pending ones older than
+    ``older_than``, retries overdue by that much, and attempts whose worker died. Idempotent
+    (each attempt claims the row). Stops at the first broker error; returns how many."""
+    from network_app.outages import outage_kind
+    from network_app.webhooks.tasks import webhook_deliver
+
+    now = timezone.now()
+    due = list(
+        WebhookDelivery.objects.filter(
+            Q(status=WebhookDelivery.Status.PENDING, created_at__lt=now - older_than)
+            | Q(status=WebhookDelivery.Status.RETRYING, next_attempt_at__lt=now - older_than)
+            | Q(status=WebhookDelivery.Status.SENDING, last_attempt_at__lt=now - sending_stale()),
+            created_at__gte=now - dt.timedelta(days=2),
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    queued = 0
+    for pk in due:
+        try:
+            webhook_deliver.apply_async((pk,), ignore_result=True)
+        except Exception as exc:
+            if outage_kind(exc) is None:
+                raise
+            logger.warning("webhook sweeper stopped: the queue is unavailable (%r)", exc)
+            break
+        queued += 1
+    return queued

@@ -10,12 +10,14 @@ from rest_framework import status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from network_app.outages import retry_after
 from people import selectors
 from people.api.serializers import PathSearchInput, PathSearchOutput, path_search_data
 from people.errors import DomainError
 from people.models import PathSearch
 from people.paths import (
     MAX_WAIT_SECONDS,
+    SearchNotQueued,
     path_search_get_for,
     path_search_start,
     path_search_wait,
@@ -39,7 +41,14 @@ class PathSearchViewSet(viewsets.ViewSet):
 
     @extend_schema(
         request=PathSearchInput,
-        responses={202: PathSearchOutput, 400: OpenApiResponse(description="Field errors")},
+        responses={
+            202: PathSearchOutput,
+            400: OpenApiResponse(description="Field errors"),
+            503: OpenApiResponse(
+                description="The job queue is down: the search is saved as pending and runs "
+                "when it is back (Location); Retry-After says when to try again."
+            ),
+        },
     )
     def create(self, request: Request) -> Response:
         viewer = viewer_for(request.user)
@@ -54,13 +63,30 @@ class PathSearchViewSet(viewsets.ViewSet):
             source = selectors.person_find_visible_to(viewer=viewer, public_id=values["source"])
             if source is None:
                 raise DomainError("No such person.", field="source")
-        search = path_search_start(
-            by=request.user,
-            target=target,
-            source=source,
-            k=values["k"],
-            max_hops=values["max_hops"],
-        )
+        try:
+            search = path_search_start(
+                by=request.user,
+                target=target,
+                source=source,
+                k=values["k"],
+                max_hops=values["max_hops"],
+            )
+        except SearchNotQueued as exc:
+            # Saved as pending: it runs once the queue is back (Location), or POST it again.
+            url = reverse("api:path-search-detail", kwargs={"public_id": exc.search.public_id})
+            return Response(
+                {
+                    "code": "service_unavailable",
+                    "message": "The job queue is unavailable for a moment. The search is "
+                    "saved and will run when it is back (see Location); or try again later.",
+                    "errors": {},
+                },
+                status=status.HTTP_503_SERVICE_UNAVAILABLE,
+                headers={
+                    "Retry-After": str(retry_after()),
+                    "Location": request.build_absolute_uri(url),
+                },
+            )
         search = PathSearch.objects.select_related("source", "target").get(pk=search.pk)
         url = reverse("api:path-search-detail", kwargs={"public_id": search.public_id})
         return Response(
