@@ -190,7 +190,9 @@ def test_every_html_page_carries_the_policy_and_holds_no_inline_code(
 def test_api_and_json_responses_carry_the_headers(member: Persona, url: str) -> None:
     response = member.client.get(url, HTTP_ACCEPT="application/json")
 
-    assert response.status_code < 500, response.status_code
+    # (/healthz answers 503 on PostgreSQL + Redis when no worker runs: that is its report)
+    assert response.status_code < 500 or url == "/healthz", response.status_code
+    assert response.status_code != 500
     assert_security_headers(response)
 
 
