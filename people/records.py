@@ -17,7 +17,7 @@ from django.db import transaction
 from people import graph_log, selectors
 from people.errors import DomainError, NotAllowed
 from people.events import event_emit
-from people.models import AuditEvent, Person, Provenance, Tie, TieKind, Visibility
+from people.models import AuditEvent, Person, Tie, TieKind, Visibility
 from people.roles import Viewer, viewer_for
 from people.services import (
     PATH_FIELDS,
@@ -240,9 +240,6 @@ def tie_upsert(
             raise Conflict("These two people's tie already has another external id.")
         tie.external_source, tie.external_id = external_source, external_id
         changed += ["external_source", "external_id"]
-    if created and channel == AuditEvent.Channel.API and tie.provenance == Provenance.ORGANIZER:
-        tie.provenance = Provenance.PARTNER
-        changed.append("provenance")
     if changed:
         tie.save(update_fields=[*changed, "updated_at"])
     return tie, created

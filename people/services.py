@@ -242,7 +242,10 @@ def tie_record(
         setattr(tie, f"{side}_visible_to_members", visible_to_members)
     else:
         if created:
-            tie.provenance = Provenance.ORGANIZER
+            # Recorded by a partner tool through the API, or by an organizer on the pages;
+            # decided here, before the audit event, so the event says what was stored.
+            api = channel == AuditEvent.Channel.API
+            tie.provenance = Provenance.PARTNER if api else Provenance.ORGANIZER
             tie.kind = kind
         # Organizer-recorded strength applies to each side its person has not rated yet.
         for side in ("a", "b"):

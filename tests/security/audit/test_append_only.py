@@ -79,6 +79,20 @@ def test_raw_sql_cannot_change_or_delete_audit_rows(event: AuditEvent) -> None:
     assert AuditEvent.objects.get(pk=event.pk).actor_label == "ada"
 
 
+def test_truncate_is_refused_on_postgresql(event: AuditEvent) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no TRUNCATE (its DELETE is refused above)")
+
+    def truncate() -> None:
+        with connection.cursor() as cursor:
+            # the test's own transaction holds deferred foreign-key checks; run them first
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("TRUNCATE people_auditevent")
+
+    _refused(truncate)
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
 def test_the_redaction_flag_allows_only_pseudonymizing_and_blanking(event: AuditEvent) -> None:
     with transaction.atomic(), audit_redaction():
         # what erasure does is allowed ...

@@ -22,6 +22,7 @@ from network_app.apikeys import SCOPES
 from network_app.apikeys.services import api_key_create
 from network_app.models import ApiKey, Webhook
 from people.models import AuditEvent, ImportJob, Person, Tie, Visibility
+from people.services import TIE_AUDITED_FIELDS, snapshot
 from tests.factories import PersonFactory, make_tie
 from tests.people.test_admin import change_form_data
 
@@ -228,7 +229,9 @@ def _api_tie_create(w: World) -> Expected:
     )
     assert response.status_code == 201, response.content
     tie = Tie.objects.get()
-    return Expected("tie.create", "api", "organizer", "tie", str(tie.public_id), {}, ANY, True)
+    assert tie.provenance == "partner"
+    after = snapshot(tie, TIE_AUDITED_FIELDS)  # exactly what was stored
+    return Expected("tie.create", "api", "organizer", "tie", str(tie.public_id), {}, after, True)
 
 
 def _api_export(w: World) -> Expected:
