@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import forms
@@ -12,20 +13,36 @@ from people.models import Person
 
 
 class InvitationCreateForm(forms.Form):
+    """Whom to invite. ``person`` (a public id, hidden) links the invitation to a person
+    already recorded; it comes from the "Invite to log in" link on that person's profile."""
+
     email = forms.EmailField(label="Email address of the person you invite", max_length=254)
-    person = forms.ModelChoiceField(
-        queryset=Person.objects.none(),
-        required=False,
-        label="Link to a person already recorded (optional)",
-        help_text="Only people without a login are listed. Leave empty for someone new.",
-        to_field_name="public_id",
-    )
+    person = forms.CharField(required=False, max_length=36, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["person"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = invitable_people(user=user).order_by("display_name")
+        self.user = user
+
+    def person_for(self, value: str) -> Person | None:
+        try:
+            public_id = uuid.UUID(value)
+        except ValueError:
+            return None
+        return invitable_people(user=self.user).filter(public_id=public_id).first()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        raw = data.get("person") or ""
+        data["person"] = None
+        if raw:
+            person = self.person_for(raw)
+            if person is None:
+                raise forms.ValidationError(
+                    "That person cannot be invited: they already have a login, or you cannot "
+                    "see them."
+                )
+            data["person"] = person
+        return data
 
 
 class InvitationAcceptForm(UserCreationForm):

@@ -143,7 +143,12 @@ def _require_inviter(request: HttpRequest) -> None:
 def invitations(request: HttpRequest) -> HttpResponse:
     """List invitations and send a new one (organizers and admins)."""
     _require_inviter(request)
-    form = InvitationCreateForm(request.POST or None, user=request.user)
+    form = InvitationCreateForm(
+        request.POST or None,
+        user=request.user,
+        initial={"person": request.GET.get("person", "")[:36]},
+    )
+    linked = form.person_for(str(form["person"].value() or ""))
     if request.method == "POST" and form.is_valid():
         try:
             invitation, _token = services.invitation_create(
@@ -161,6 +166,7 @@ def invitations(request: HttpRequest) -> HttpResponse:
         "people/accounts/invitations.html",
         {
             "form": form,
+            "linked": linked,
             "invitations": services.invitation_list_for(user=request.user),
             "ttl_days": settings.INVITATION_TTL_DAYS,
         },

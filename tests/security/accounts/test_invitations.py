@@ -259,3 +259,30 @@ def test_hostile_input_is_refused_without_a_500(organizer: Any) -> None:
     assert _accept(Client(), token, display_name="Nia\x00").status_code == 400
     url = reverse("accounts:invite_accept", kwargs={"token": "x" * 5000})
     assert Client().get(url).status_code == 404
+
+
+def test_the_profile_link_prefills_the_person_for_organizers_only(
+    organizer: Any, member: Any, organizers_only_person: Person
+) -> None:
+    profile = reverse("people:profile", kwargs={"public_id": organizers_only_person.public_id})
+    link = f"{LIST}?person={organizers_only_person.public_id}"
+    assert link in organizer.client.get(profile).content.decode()
+    page = organizer.client.get(link).content.decode()
+    assert "Invite Otto Organizers-Only to log in" in page
+    own_profile = reverse("people:profile", kwargs={"public_id": member.person.public_id})
+    assert "to log in" not in organizer.client.get(own_profile).content.decode()  # has a login
+    listed = PersonFactory(display_name="Lou Listed", visibility=Visibility.LISTED)
+    listed_profile = reverse("people:profile", kwargs={"public_id": listed.public_id})
+    assert "to log in" not in member.client.get(listed_profile).content.decode()
+
+
+def test_a_prefilled_hidden_person_is_neither_named_nor_linked(organizer: Any) -> None:
+    hidden = PersonFactory(display_name="Hidden Hilda", visibility=Visibility.HIDDEN)
+    page = organizer.client.get(f"{LIST}?person={hidden.public_id}").content.decode()
+    assert "Hidden Hilda" not in page
+    response = organizer.client.post(
+        LIST, {"email": "h@example.org", "person": str(hidden.public_id)}
+    )
+    assert response.status_code == 400
+    assert "cannot be invited" in response.content.decode()
+    assert "Hidden Hilda" not in response.content.decode()
