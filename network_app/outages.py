@@ -49,10 +49,7 @@ MESSAGES = {
         "The database is unavailable for a moment. Nothing you did was lost; please try again "
         "in a minute."
     ),
-    "queue": (
-        "The job queue is unavailable for a moment. Please try again in a minute; work that "
-        "was saved will run as soon as it is back."
-    ),
+    "queue": "The job queue is unavailable for a moment. Please try again in a minute.",
 }
 
 

@@ -71,8 +71,19 @@ def event_dispatch(*, event: str, object_id: int, occurred_at: str) -> None:
         event in (events or [])
         for events in Webhook.objects.filter(is_active=True).values_list("events", flat=True)
     )
-    if wanted:
-        webhooks_fan_out.delay(event, object_id, occurred_at)
+    if not wanted:
+        return
+    from network_app.outages import outage_kind
+
+    try:
+        webhooks_fan_out.apply_async((event, object_id, occurred_at), ignore_result=True)
+    except Exception as exc:
+        # The change itself is committed: the person who made it must not be told it failed.
+        # The event is not delivered (known limitation: events are not queued while Redis is
+        # down).
+        if outage_kind(exc) is None:
+            raise
+        logger.warning("webhook event %s of %s dropped: the queue is unavailable", event, object_id)
 
 
 def _jsonable(data: dict[str, Any]) -> dict[str, Any]:

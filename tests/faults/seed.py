@@ -2,7 +2,8 @@
 tests.faults.seed`` with the stack's environment) and prints what the tests need as JSON.
 
 A member (Wanda) and an organizer (Vera) both know Bruno, who knows Tomas: each can search a
-path to Tomas. The organizer's API key can run searches, read people and manage webhooks.
+path to Tomas. The organizer's API key can run searches, read people, record ties and manage
+webhooks.
 """
 
 from __future__ import annotations
@@ -32,12 +33,15 @@ def main() -> None:
     make_organizer(weaver)
     bruno = PersonFactory(display_name="Bruno Broker")
     tomas = PersonFactory(display_name="Tomas Target")
+    olive = PersonFactory(display_name="Olive Outsider")  # on nobody's path
     make_tie(wanda, bruno, strength=5)
     make_tie(vera, bruno, strength=4)
     make_tie(bruno, tomas, strength=3)
     graph_log.note_rebuild()  # factories wrote the ties: resident graphs rebuild
     _, token = api_key_create(
-        by=weaver, name="fault tests", scopes=["paths:run", "people:read", "webhooks:manage"]
+        by=weaver,
+        name="fault tests",
+        scopes=["paths:run", "people:read", "ties:read", "ties:write", "webhooks:manage"],
     )
     client = Client()
     client.force_login(walker)
@@ -53,6 +57,7 @@ def main() -> None:
                     "vera": str(vera.public_id),
                     "bruno": str(bruno.public_id),
                     "tomas": str(tomas.public_id),
+                    "olive": str(olive.public_id),
                 },
             }
         )
