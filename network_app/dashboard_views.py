@@ -8,7 +8,9 @@ applied by the selectors in :mod:`network_app.dashboard`, in the database query.
 
 from __future__ import annotations
 
+import hashlib
 import io
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, cast
@@ -16,8 +18,10 @@ from uuid import UUID
 
 import networkx as nx
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -112,14 +116,13 @@ class MapFilterForm(forms.Form):
         cast(forms.ChoiceField, self.fields["cause"]).choices = [("", "Any cause")] + [
             (c.slug, f"{c.parent.name} > {c.name}" if c.parent else c.name) for c in cause_choices()
         ]
+        options = selectors.filter_options_visible_to(viewer=viewer)
         cast(forms.ChoiceField, self.fields["neighbourhood"]).choices = [("", "Anywhere")] + [
-            (n, n) for n in selectors.neighbourhood_options_visible_to(viewer=viewer)
+            (n, n) for n in options.neighbourhoods
         ]
         cast(forms.ChoiceField, self.fields["organization"]).choices = [
-            ("", "Any organization")
-        ] + [
-            (str(o.public_id), o.name)
-            for o in selectors.organization_options_visible_to(viewer=viewer)
+            ("", "Any organization"),
+            *options.organizations,
         ]
 
     def to_filters(self) -> dashboard.MapFilters:
@@ -205,7 +208,7 @@ def network_map(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @organizer_required
-def map_data(request: HttpRequest) -> JsonResponse:
+def map_data(request: HttpRequest) -> HttpResponse:
     """The map as JSON: ``people`` (objects) and ``ties`` (``[index, index, strength]``)."""
     form, filters = _filters(request)
     if filters is None:
@@ -213,21 +216,77 @@ def map_data(request: HttpRequest) -> JsonResponse:
             {"code": "invalid", "message": "Check the filters.", "errors": form.errors},
             status=400,
         )
+    key = _map_cache_key(request)
+    if key is None:
+        return JsonResponse(_map_payload(request, filters))
+    cached = cache.get(key)
+    if cached is None and not cache.add(f"{key}:lock", 1, MAP_LOCK_SECONDS):
+        # Another process is computing this very payload (seconds at 100,000 people): wait
+        # for it rather than computing it again beside it.
+        deadline = time.monotonic() + MAP_LOCK_SECONDS
+        while cached is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+            cached = cache.get(key)
+    if cached is None:
+        try:
+            cached = JsonResponse(_map_payload(request, filters)).content
+            cache.set(key, cached, settings.MAP_CACHE_SECONDS)
+        finally:
+            cache.delete(f"{key}:lock")
+    return HttpResponse(cached, content_type="application/json")
+
+
+# Longest wait for a map payload another process is computing (then compute it here too).
+MAP_LOCK_SECONDS = 60
+
+
+def _map_payload(request: HttpRequest, filters: dashboard.MapFilters) -> dict[str, Any]:
     data = dashboard.map_data_visible_to(viewer=_viewer(request), filters=filters)
     snapshot = data.snapshot
-    return JsonResponse(
-        {
-            "people": data.people,
-            "ties": data.ties,
-            "truncated": data.truncated,
-            "focus": data.focus,
-            "snapshot": (
-                {"id": snapshot.pk, "at": snapshot.finished_at.isoformat()}
-                if snapshot and snapshot.finished_at
-                else None
-            ),
-        }
-    )
+    return {
+        "people": data.people,
+        "ties": data.ties,
+        "truncated": data.truncated,
+        "focus": data.focus,
+        "snapshot": (
+            {"id": snapshot.pk, "at": snapshot.finished_at.isoformat()}
+            if snapshot and snapshot.finished_at
+            else None
+        ),
+    }
+
+
+def _map_cache_key(request: HttpRequest) -> str | None:
+    """The cache key of this organizer's map with these filters, or None (no caching).
+
+    The key is per user (their visibility rules, their own ties), per filter, and names the
+    data it was computed from: the graph change log's newest id (every change to a tie or to a
+    person's visibility, openness or do-not-contact, and every deletion, adds a row), the
+    newest change to any person or tie (``updated_at``: names, headlines, strengths), the
+    newest affiliation and interest (by id: an edited or removed one shows within
+    ``MAP_CACHE_SECONDS``), and the newest finished metrics snapshot. Any of these moving makes
+    a new key, so a cached map never shows a person who has since hidden. One query of indexed
+    maxima instead of seconds of work at 100,000 people."""
+    from causes.models import Interest
+    from network_app.models import NetworkSnapshot
+    from people.models import Affiliation, GraphChange, Person, Tie
+
+    seconds = settings.MAP_CACHE_SECONDS
+    if seconds <= 0 or not request.user.is_authenticated:
+        return None
+    parts = [
+        selectors.change_marks(
+            (GraphChange, "id"),
+            (Person, "updated_at"),
+            (Tie, "updated_at"),
+            (Affiliation, "id"),
+            (Interest, "id"),
+            (NetworkSnapshot, "finished_at"),
+        ),
+        sorted((k, request.GET.getlist(k)) for k in request.GET),
+    ]
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()
+    return f"map-json:v1:{request.user.pk}:{digest}"
 
 
 @require_safe

@@ -40,7 +40,7 @@ from network_app.retention import import_file_removed_message
 from people.errors import DomainError
 from people.models import ImportJob, Sector
 from people.roles import Viewer, viewer_for
-from people.selectors import neighbourhood_options_visible_to, organization_options_visible_to
+from people.selectors import filter_options_visible_to
 
 ISSUES_SHOWN = 500
 
@@ -88,14 +88,15 @@ class UploadForm(forms.Form):
 
 
 def _index_context(viewer: Viewer, form: UploadForm | None = None) -> dict[str, Any]:
+    options = filter_options_visible_to(viewer=viewer)
     return {
         "form": form or UploadForm(),
         "jobs": import_job_list_for(viewer=viewer),
         "columns": [(kind, COLUMNS[kind]) for kind in KINDS],
         "export_formats": [(k, v[2]) for k, v in EXPORT_FORMATS.items()],
         "cause_options": cause_choices(),
-        "neighbourhood_options": neighbourhood_options_visible_to(viewer=viewer),
-        "organization_options": organization_options_visible_to(viewer=viewer),
+        "neighbourhood_options": options.neighbourhoods,
+        "organization_options": options.organizations,
         "sector_options": Sector.choices,
     }
 

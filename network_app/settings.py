@@ -544,3 +544,17 @@ CELERY_BEAT_SCHEDULE["network_app.webhook_deliveries_requeue"] = {
 }
 # Seconds to connect to a webhook receiver (WEBHOOK_TIMEOUT_SECONDS then bounds each read).
 WEBHOOK_CONNECT_TIMEOUT_SECONDS = env_float("WEBHOOK_CONNECT_TIMEOUT_SECONDS", 3.0)
+
+# --- Trust: load (issue 9) -----------------------------------------------------------------
+# Seconds the directory, map and export filter options (neighbourhoods, organizations) are kept
+# per visibility class; a person hiding clears them at once (0: read on every request).
+FILTER_OPTIONS_CACHE_SECONDS = env_int("FILTER_OPTIONS_CACHE_SECONDS", 60)
+# Seconds an organizer's map JSON is kept; a change to a person, a tie or the metrics makes a
+# new one at once, so this only bounds memory (0: computed on every request).
+MAP_CACHE_SECONDS = env_int("MAP_CACHE_SECONDS", 300)
+# Seconds a list's total row count of at least 10,000 is kept (directory, API lists); the
+# rows themselves are always read afresh (0: counted on every request).
+LARGE_COUNT_CACHE_SECONDS = env_int("LARGE_COUNT_CACHE_SECONDS", 60)
+REST_FRAMEWORK["DEFAULT_PAGINATION_CLASS"] = (
+    "network_app.pagination.CachedCountPageNumberPagination"
+)
