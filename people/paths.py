@@ -224,12 +224,15 @@ def path_search_claimable_in(*, search_id: int) -> float | None:
     have died with its worker), or None if there is nothing left to do for it."""
     row = (
         PathSearch.objects.filter(pk=search_id, status=PathSearch.Status.RUNNING)
-        .values_list("started_at", flat=True)
+        .values_list("started_at")
         .first()
     )
     if row is None:
         return None
-    due = row + stale_running() - timezone.now()
+    (started,) = row
+    if started is None:  # not claimed by anyone after all: try again soon
+        return 1.0
+    due = started + stale_running() - timezone.now()
     return max(due.total_seconds(), 0.0) + 1.0
 
 

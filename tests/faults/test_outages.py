@@ -25,7 +25,7 @@ from network_app.outages import OutageMiddleware, ResilientRedisCache, outage_ki
 from network_app.webhooks.dispatch import webhook_deliver_run, webhook_deliveries_requeue
 from people import graph_log
 from people.models import PathSearch
-from people.paths import path_searches_requeue
+from people.paths import path_search_claimable_in, path_searches_requeue
 from tests.factories import PersonFactory, UserFactory, make_tie
 
 
@@ -247,6 +247,22 @@ def test_the_sweeper_runs_searches_left_pending_or_lost_with_their_worker(
 
     # and running it again changes nothing (idempotent)
     assert path_searches_requeue(older_than=dt.timedelta(seconds=60)) == 0
+
+
+def test_a_duplicate_message_waits_until_a_running_search_could_be_taken_over(
+    chain: dict[str, Any], settings: Any
+) -> None:
+    settings.PATH_SEARCH_STALE_SECONDS = 60
+    now = timezone.now()
+    running = _search(chain, status="running", started_at=now)
+    orphaned = _search(chain, status="running", started_at=now - dt.timedelta(minutes=2))
+    done = _search(chain, status="done")
+
+    wait = path_search_claimable_in(search_id=running.pk)
+    assert wait is not None
+    assert 50 < wait <= 61  # once the claim is stale (60 s), plus a second
+    assert path_search_claimable_in(search_id=orphaned.pk) == 1.0
+    assert path_search_claimable_in(search_id=done.pk) is None  # nothing left to do
 
 
 @pytest.fixture
