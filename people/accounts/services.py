@@ -103,8 +103,8 @@ def invitation_create(
             actor=by,
             action="invitation.create",
             obj=invitation,
+            # No email address here: the audit log outlives a deleted member's data.
             after={
-                "email": email,
                 "person": str(person.public_id) if person else None,
                 "expires_at": invitation.expires_at.isoformat(),
             },
