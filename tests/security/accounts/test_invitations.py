@@ -286,3 +286,15 @@ def test_a_prefilled_hidden_person_is_neither_named_nor_linked(organizer: Any) -
     assert response.status_code == 400
     assert "cannot be invited" in response.content.decode()
     assert "Hidden Hilda" not in response.content.decode()
+
+
+def test_deleting_the_account_deletes_the_invitation_and_its_email(organizer: Any) -> None:
+    token = _invite(organizer, email="nia.private@example.org")
+    newcomer = Client()
+    assert _accept(newcomer, token).status_code == 302
+    done = newcomer.post(
+        reverse("people:me_data_delete"), {"confirm": "DELETE", "password": STRONG}
+    )
+    assert done.status_code == 302
+    assert not Invitation.objects.filter(email="nia.private@example.org").exists()
+    assert not AuditEvent.objects.filter(after__icontains="nia.private").exists()
