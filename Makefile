@@ -16,7 +16,7 @@ PORT ?= 8000
 # Extra arguments for pytest, e.g. `make test PYTEST_ARGS="-k directory -x"`.
 PYTEST_ARGS ?=
 
-.PHONY: help install run test worker beat lint fmt bench clean
+.PHONY: help install run test worker beat lint fmt bench load clean
 
 help: ## Show this help
 	@echo "Smallbatch — make targets:"
@@ -96,6 +96,14 @@ bench: $(STAMP) ## Run the path-finding benchmark (bench/)
 	else \
 		echo "No benchmark yet: bench/ lands with the paths issue."; \
 	fi
+
+load: $(STAMP) ## Load test: gunicorn + wrk on the 100,000-person demo network (PostgreSQL, Redis)
+	@command -v wrk >/dev/null 2>&1 || { \
+		echo "==> installing wrk (Debian's package)"; \
+		{ apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } 2>/dev/null || { \
+			echo "error: 'make load' needs wrk and could not install it: run 'apt-get install wrk' as root." >&2; \
+			exit 1; }; }
+	$(BIN)/python -m bench.load
 
 clean: ## Remove .venv, caches and collected static files (keeps the database in var/)
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis staticfiles *.egg-info
