@@ -7,7 +7,7 @@ from typing import Any
 from django.db import transaction
 
 from causes.models import Cause, Interest
-from people.errors import DomainError, NotAllowed
+from people.errors import DomainError, NotAllowed, refuse_nul
 from people.models import Person
 from people.roles import Viewer, viewer_for
 from people.services import audit_record
@@ -54,6 +54,7 @@ def interest_set(
     is_self = _check_may_change(by, person)
     if not 1 <= int(passion) <= 5:
         raise DomainError("Passion must be between 1 and 5.", field="passion")
+    refuse_nul(offers=offers, needs=needs)
     for field, value in (("offers", offers), ("needs", needs)):
         if len(value) > OFFERS_NEEDS_MAX_LENGTH:
             raise DomainError(f"Keep this under {OFFERS_NEEDS_MAX_LENGTH} characters.", field=field)

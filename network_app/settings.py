@@ -558,3 +558,14 @@ LARGE_COUNT_CACHE_SECONDS = env_int("LARGE_COUNT_CACHE_SECONDS", 60)
 REST_FRAMEWORK["DEFAULT_PAGINATION_CLASS"] = (
     "network_app.pagination.CachedCountPageNumberPagination"
 )
+
+# --- Trust: fuzzing (issue 9) ------------------------------------------------------------------
+# A NUL character in any page's query string is refused with 400 before a view passes it to
+# PostgreSQL (the API has its own JSON 400 in ApiGuardMiddleware).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.common.CommonMiddleware") + 1,
+    "network_app.input_guards.NulQueryStringMiddleware",
+)
+# Failed logins are recorded under the username cut to the longest a user can have (a posted
+# name of any length or with NUL must not break the lockout's table).
+AXES_USERNAME_CALLABLE = "network_app.input_guards.login_attempt_username"

@@ -99,7 +99,8 @@ def me_data_export(request: HttpRequest, fmt: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def me_data_delete(request: HttpRequest) -> HttpResponse:
     """Confirm with the word and the password; then everything goes and the session ends."""
-    form = DeleteAccountForm(request.POST or None, user=request.user)
+    # An empty POST is still a submission: it gets the form's errors, not a blank 400.
+    form = DeleteAccountForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         user = request.user
         logout(request)

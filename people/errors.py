@@ -22,3 +22,13 @@ class NotAllowed(DomainError):
 
 class TieError(DomainError):
     code = "invalid_tie"
+
+
+def refuse_nul(**fields: object) -> None:
+    """Refuse text holding NUL (``\\x00``), with the field at fault: PostgreSQL can store it
+    neither in a column nor in JSON. Forms and the API refuse it first; services check too, as
+    imports, commands and tasks call them directly."""
+    for field, value in fields.items():
+        values = value if isinstance(value, list | tuple) else [value]
+        if any(isinstance(v, str) and "\x00" in v for v in values):
+            raise DomainError("Remove the NUL character (\\x00): it cannot be stored.", field=field)

@@ -11,6 +11,7 @@ import uuid
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -138,6 +139,17 @@ class Person(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("people:profile", kwargs={"public_id": self.public_id})
+
+    def clean(self) -> None:
+        # Skills are a list of words. The admin edits them as JSON, where an emptied box is
+        # null (a 500 on save) and any other JSON value would break the profile page.
+        super().clean()
+        if self.skills is None:
+            self.skills = []
+        if not isinstance(self.skills, list) or not all(isinstance(s, str) for s in self.skills):
+            raise ValidationError(
+                {"skills": 'Give skills as a list of words, e.g. ["grant writing", "Spanish"].'}
+            )
 
     @property
     def initials(self) -> str:

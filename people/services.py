@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from people import graph_log, selectors
 from people.audit import actor_label_for, api_via
-from people.errors import DomainError, NotAllowed, TieError
+from people.errors import DomainError, NotAllowed, TieError, refuse_nul
 from people.events import event_emit
 from people.models import (
     AuditEvent,
@@ -153,6 +153,7 @@ def person_update(
     viewer = viewer_for(by)
     if not (_acts_for_self(viewer, person) or viewer.is_staff):
         raise NotAllowed("You can only change your own profile.")
+    refuse_nul(**data)
     person = Person.objects.select_for_update().get(pk=person.pk)
     before = snapshot(person, PERSON_AUDITED_FIELDS)
     for name, value in data.items():
@@ -211,6 +212,7 @@ def tie_record(
     _check_strength(strength)
     if kind not in TieKind.values:
         raise TieError("Choose a kind of tie from the list.", field="kind")
+    refuse_nul(context=context)
     for who in (person, other):
         if selectors.person_get_visible_to(viewer=viewer, public_id=who.public_id) is None:
             raise NotAllowed("You cannot record a tie with someone you cannot see.")

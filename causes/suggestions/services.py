@@ -23,7 +23,7 @@ from causes.models import (
     WeavingDismissal,
     WeavingSuggestion,
 )
-from people.errors import DomainError, NotAllowed
+from people.errors import DomainError, NotAllowed, refuse_nul
 from people.events import event_emit
 from people.models import AuditEvent, Person
 from people.roles import Viewer, viewer_for
@@ -61,6 +61,7 @@ def suggestion_run_start(
         _organizer(by, "refresh suggestions")
     neighbourhood = (neighbourhood or "").strip()[:80]
     city = (city or "").strip()[:80]
+    refuse_nul(neighbourhood=neighbourhood, city=city)
     if include_weaving is None:
         include_weaving = cause is None and not neighbourhood and not city
     if not include_groups and not include_weaving:
@@ -163,6 +164,7 @@ def group_convene(
     """Convene a suggested group: record it, invite its members and notify them."""
     viewer = _organizer(by, "convene groups")
     message = (message or "").strip()
+    refuse_nul(message=message)
     if len(message) > 2000:
         raise DomainError("Keep the message under 2,000 characters.", field="message")
     with transaction.atomic():
@@ -202,6 +204,7 @@ def group_dismiss(
     """Dismiss a suggested group with a reason; the same group is never proposed again."""
     viewer = _organizer(by, "dismiss groups")
     reason = (reason or "").strip()
+    refuse_nul(reason=reason)
     if not reason:
         raise DomainError("Say why, so the next suggestions can be better.", field="reason")
     if len(reason) > REASON_MAX:
@@ -249,6 +252,7 @@ def group_outcome_record(
     if outcome not in valid:
         raise DomainError("Choose met, project or fizzled.", field="outcome")
     note = (note or "").strip()
+    refuse_nul(note=note)
     if len(note) > NOTE_MAX:
         raise DomainError(f"Keep the note under {NOTE_MAX} characters.", field="note")
     with transaction.atomic():
@@ -322,6 +326,7 @@ def weaving_dismiss(
     if not (viewer.is_organizer or viewer.is_staff or in_pair):
         raise NotAllowed("Only organizers, or the people suggested, can dismiss this.")
     reason = (reason or "").strip()[:REASON_MAX]
+    refuse_nul(reason=reason)
     low, high = sorted((suggestion.person_id, suggestion.other_id))
     with transaction.atomic():
         WeavingDismissal.objects.get_or_create(

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from network_app.apikeys import SCOPES
 from network_app.models import ApiKey
-from people.errors import DomainError, NotAllowed
+from people.errors import DomainError, NotAllowed, refuse_nul
 from people.models import AuditEvent
 from people.roles import viewer_for
 from people.services import audit_record
@@ -49,6 +49,7 @@ def api_key_create(
     if not may_issue_keys(by):
         raise NotAllowed("Only organizers and admins can create API keys.")
     name = (name or "").strip()
+    refuse_nul(name=name)
     if not name:
         raise DomainError("Give the key a name (the partner tool it is for).", field="name")
     if len(name) > 100:

@@ -35,7 +35,8 @@ def _require_issuer(request: HttpRequest) -> None:
 def api_keys(request: HttpRequest) -> HttpResponse:
     """List the caller's keys (admins: all keys) and create one."""
     _require_issuer(request)
-    form = ApiKeyCreateForm(request.POST or None)
+    # An empty POST is still a submission: it gets the form's errors, not a blank 400.
+    form = ApiKeyCreateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             key, token = api_key_create(

@@ -30,6 +30,18 @@ from people.services import audit_record
 _PROGRESS_SECONDS = 6 * 3600
 
 
+def without_nul(value: Any) -> Any:
+    """The report with NUL removed from every string (PostgreSQL's JSON cannot hold
+    ``\\u0000``; a reader may quote a cell of the file in a note or an issue)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {without_nul(k): without_nul(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [without_nul(v) for v in value]
+    return value
+
+
 def _progress_key(job_id: int) -> str:
     return f"smallbatch:import-job:{job_id}:progress"
 
@@ -106,7 +118,8 @@ def import_job_create(
         raise DomainError("Choose what the file holds from the list.", field="kind")
     if binning not in BINNINGS:
         raise DomainError("Choose a binning from the list.", field="binning")
-    name = (filename or "upload").rsplit("/", 1)[-1][:255]
+    # A file name is shown and stored as text: no NUL (PostgreSQL refuses it).
+    name = (filename or "").replace("\x00", "").rsplit("/", 1)[-1][:255] or "upload"
     job = ImportJob.objects.create(
         created_by=by if getattr(by, "is_authenticated", False) else None,
         filename=name,
@@ -171,7 +184,7 @@ def import_job_plan(*, job_id: int) -> bool:
         )
         raise
     job.format = dataset.format
-    job.report = {**plan.report(), "applied": False}
+    job.report = without_nul({**plan.report(), "applied": False})
     job.status = ImportJob.Status.PLANNED
     job.progress = 100
     job.planned_at = timezone.now()
@@ -243,7 +256,7 @@ def import_job_apply(*, job_id: int, channel: str = AuditEvent.Channel.IMPORT) -
             "was written. Try again, or tell an admin.",
         )
         raise
-    job.report = result.report
+    job.report = without_nul(result.report)
     if result.applied:
         _finish(job, ImportJob.Status.DONE)
     else:

@@ -374,6 +374,14 @@ class Dataset:
     headers: dict[str, list[str]] = field(default_factory=dict)
 
     def add(self, row: SourceRow) -> None:
+        # NUL is never text (PostgreSQL can store it neither in a column nor in the report's
+        # JSON): it is removed from every cell, and the report says where.
+        if any("\x00" in v for v in (*row.values.values(), *row.raw.values(), *row.raw)):
+            row.values = {
+                k: v.replace("\x00", "") for k, v in row.values.items() if v.replace("\x00", "")
+            }
+            row.raw = {k.replace("\x00", ""): v.replace("\x00", "") for k, v in row.raw.items()}
+            self.notes.append(f"{row.where}: NUL characters (binary data) removed from its cells.")
         self.rows.setdefault(row.kind, []).append(row)
 
     @property
@@ -428,7 +436,7 @@ def table_rows(
             + ", ".join(str(u) for u in unknown[:10])
             + ("..." if len(unknown) > 10 else "")
         )
-    dataset.headers[kind] = [str(h) for h in headers]
+    dataset.headers[kind] = [str(h).replace("\x00", "") for h in headers]
     prefix = f"{sheet} " if sheet else ""
     for number, cells in records:
         if not any(str(c).strip() for c in cells):

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from people import graph_log
-from people.errors import DomainError, NotAllowed
+from people.errors import DomainError, NotAllowed, refuse_nul
 from people.events import event_emit
 from people.introductions.services import (
     IntroductionStateError,
@@ -54,6 +54,7 @@ def introduction_record_outcome(
     """
     person = _person_of(by)
     note = (note or "").strip()
+    refuse_nul(note=note)
     if len(note) > 500:
         raise DomainError("Keep the note to 500 characters.", field="note")
     if met:

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from network_app.graph import MAX_HOPS
 from people import selectors
-from people.errors import DomainError, NotAllowed
+from people.errors import DomainError, NotAllowed, refuse_nul
 from people.events import event_emit
 from people.introductions.selectors import broker_used_this_month
 from people.models import (
@@ -139,6 +139,7 @@ def introduction_request(
     if requester is None:
         raise DomainError("Create your profile first: introductions start from you.")
     text = (message or "").strip()
+    refuse_nul(message=text)
     if not text:
         raise DomainError("Say in a sentence or two why you would like to meet.", field="message")
     limit = settings.INTRODUCTION_MESSAGE_MAX
@@ -489,6 +490,7 @@ def introduction_decline(*, by: Any, introduction: Introduction, reason: str = "
     learns only that it was declined, never who declined further down."""
     person = _person_of(by)
     reason = (reason or "").strip()
+    refuse_nul(reason=reason)
     if len(reason) > 500:
         raise DomainError("Keep the reason to 500 characters.", field="reason")
     with transaction.atomic():
