@@ -8,6 +8,9 @@
 - A stored API response for an ``Idempotency-Key`` is only useful while a partner may retry:
   records older than ``API_IDEMPOTENCY_TTL_HOURS`` are deleted (the middleware already ignores
   them; this keeps the table from growing).
+- An invitation holds the invitee's email address. ``INVITATION_KEEP_DAYS`` days after it was
+  accepted, revoked or expired, it is deleted (its audit events name it by id only); an old
+  link then answers like an unknown one.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from network_app.models import IdempotencyRecord
-from people.models import ImportJob
+from people.models import ImportJob, Invitation
 
 FINISHED = (ImportJob.Status.DONE, ImportJob.Status.FAILED)
 WAITING = (ImportJob.Status.PENDING, ImportJob.Status.PLANNED)
@@ -31,6 +34,7 @@ class Purged:
     import_files: int
     abandoned_imports: int
     idempotency_records: int
+    invitations: int = 0
 
 
 def import_file_removed_message() -> str:
@@ -66,6 +70,15 @@ def retention_purge(*, now: dt.datetime | None = None) -> Purged:
     )
     idem_cutoff = now - dt.timedelta(hours=settings.API_IDEMPOTENCY_TTL_HOURS)
     idempotency, _ = IdempotencyRecord.objects.filter(created_at__lt=idem_cutoff).delete()
+    invitation_cutoff = now - dt.timedelta(days=settings.INVITATION_KEEP_DAYS)
+    invitations, _ = Invitation.objects.filter(
+        Q(accepted_at__lt=invitation_cutoff)
+        | Q(revoked_at__lt=invitation_cutoff)
+        | Q(accepted_at__isnull=True, expires_at__lt=invitation_cutoff)
+    ).delete()
     return Purged(
-        import_files=finished, abandoned_imports=abandoned, idempotency_records=idempotency
+        import_files=finished,
+        abandoned_imports=abandoned,
+        idempotency_records=idempotency,
+        invitations=invitations,
     )

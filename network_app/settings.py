@@ -359,6 +359,8 @@ IMPORT_GRAPH_REBUILD_THRESHOLD = env_int("IMPORT_GRAPH_REBUILD_THRESHOLD", 500)
 # Days an uploaded import file is kept after its job ends (or while nobody confirms it);
 # network_app.retention_purge then empties it (daily, Celery beat).
 IMPORT_FILE_KEEP_DAYS = env_int("IMPORT_FILE_KEEP_DAYS", 30)
+# Days an invitation (it holds an email address) is kept after it was used, revoked or expired.
+INVITATION_KEEP_DAYS = env_int("INVITATION_KEEP_DAYS", 30)
 CELERY_BEAT_SCHEDULE["network_app.retention_purge"] = {
     "task": "network_app.retention_purge",
     "schedule": 24 * 3600,

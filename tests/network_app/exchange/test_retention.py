@@ -99,3 +99,28 @@ def test_expired_idempotency_records_are_deleted_and_fresh_ones_kept(organizer, 
 
     assert result["idempotency_records"] == 1
     assert list(IdempotencyRecord.objects.values_list("pk", flat=True)) == [fresh.pk]
+
+
+def test_used_revoked_and_expired_invitations_are_deleted_after_the_set_days(
+    organizer, settings, mailoutbox
+):
+    from people.accounts.services import invitation_create
+    from people.models import Invitation
+
+    settings.INVITATION_KEEP_DAYS = 30
+    now = timezone.now()
+    expired, _ = invitation_create(by=organizer.user, email="old@example.org")
+    revoked, _ = invitation_create(by=organizer.user, email="revoked@example.org")
+    recent, _ = invitation_create(by=organizer.user, email="recent@example.org")
+    waiting, _ = invitation_create(by=organizer.user, email="waiting@example.org")
+    Invitation.objects.filter(pk=expired.pk).update(expires_at=now - 31 * DAY)
+    Invitation.objects.filter(pk=revoked.pk).update(revoked_at=now - 40 * DAY)
+    Invitation.objects.filter(pk=recent.pk).update(expires_at=now - 2 * DAY)
+
+    purged = retention_purge(now=now)
+
+    assert purged.invitations == 2
+    assert set(Invitation.objects.values_list("email", flat=True)) == {
+        "recent@example.org",
+        "waiting@example.org",
+    }
