@@ -1,4 +1,4 @@
-"""The fault tests' private stack, started once for the module that needs it.
+"""The fault tests' private stack, started once for the tests of this package.
 
 Needs redis-server and PostgreSQL's initdb/pg_ctl on this machine. Without them the tests are
 skipped with the reason, unless SMALLBATCH_REQUIRE_FAULT_TESTS=1 (set by .ci/run), which turns
@@ -20,7 +20,8 @@ def _require() -> bool:
     return os.environ.get("SMALLBATCH_REQUIRE_FAULT_TESTS", "") in {"1", "true", "yes"}
 
 
-@pytest.fixture(scope="session")
+# Package scope: the stack stops after the last fault test, not at the end of the whole run.
+@pytest.fixture(scope="package")
 def stack() -> Iterator[Stack]:
     if os.environ.get("SMALLBATCH_FAULT_STACK_DONE") == "1":
         pytest.skip("the fault tests already ran in this CI run (SMALLBATCH_FAULT_STACK_DONE=1)")
