@@ -154,8 +154,9 @@ def _warn(operation: str, exc: BaseException) -> None:
 
 class ResilientRedisCache(RedisCache):
     """Django's Redis cache that degrades while Redis is down: reads miss, writes are dropped,
-    ``incr`` behaves as for a missing key (``ValueError``). Nothing that uses the cache may
-    depend on it for correctness; the API throttles thus fail open during an outage."""
+    ``add`` reports success (locks built on it fail open), ``incr`` behaves as for a missing
+    key (``ValueError``). Nothing that uses the cache may depend on it for correctness; the API
+    throttles thus fail open during an outage."""
 
     def _degrade(self, operation: str, call: Callable[[], Any], fallback: Any) -> Any:
         try:
@@ -186,7 +187,9 @@ class ResilientRedisCache(RedisCache):
     def add(
         self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None
     ) -> bool:
-        return bool(self._degrade("add", partial(super().add, key, value, timeout, version), False))
+        # True: a lock taken with add() fails open (the caller computes instead of waiting for
+        # a holder that cannot exist), like everything else here.
+        return bool(self._degrade("add", partial(super().add, key, value, timeout, version), True))
 
     def set_many(
         self, data: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None

@@ -316,10 +316,10 @@ class Stack:
     def get(self, path: str, **kwargs: Any) -> requests.Response:
         return requests.get(self.base_url + path, timeout=15, allow_redirects=False, **kwargs)
 
-    def member(self) -> requests.Session:
-        """A logged-in browser of the member (session and CSRF cookies)."""
+    def member(self, who: str = "member") -> requests.Session:
+        """A logged-in browser of the member, or of the organizer (session and CSRF cookies)."""
         session = requests.Session()
-        session.cookies.set("sessionid", self.seed["member_session"])
+        session.cookies.set("sessionid", self.seed[f"{who}_session"])
         session.cookies.set("csrftoken", self.seed["csrf"])
         session.headers["X-CSRFToken"] = self.seed["csrf"]
         return session

@@ -45,10 +45,13 @@ def main() -> None:
     )
     client = Client()
     client.force_login(walker)
+    organizer = Client()
+    organizer.force_login(weaver)
     print(
         json.dumps(
             {
                 "member_session": client.cookies["sessionid"].value,
+                "organizer_session": organizer.cookies["sessionid"].value,
                 "csrf": secrets.token_hex(16),
                 "token": token,
                 "target": str(tomas.public_id),
