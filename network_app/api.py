@@ -85,8 +85,9 @@ urlpatterns = [
     path("schema/", _Schema.as_view(), name="schema"),
     path("docs/", _Docs.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),
-    # Anything else under /api/v1/ answers in the error shape, not with an HTML page.
-    re_path(r"^.*$", _not_found, name="not-found"),
+    # Anything else under /api/v1/ answers in the error shape, not with an HTML page (also a
+    # path holding a newline, which "." alone would not match).
+    re_path(r"^[\s\S]*$", _not_found, name="not-found"),
 ]
 
 

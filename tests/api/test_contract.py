@@ -24,7 +24,7 @@ import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
 from django.test import Client
 from django.utils.crypto import get_random_string
@@ -182,6 +182,17 @@ def test_chained_operations_never_fail(partner_headers: dict[str, str]) -> None:
     base = schema.as_state_machine()
 
     class Workflow(base):  # type: ignore[valid-type]
+        """Each scenario starts from the same database (a savepoint rolled back after it), so
+        hypothesis can replay and shrink a failing sequence."""
+
+        def setup(self) -> None:
+            self._scenario = transaction.atomic()
+            self._scenario.__enter__()
+
+        def teardown(self) -> None:
+            transaction.set_rollback(True)
+            self._scenario.__exit__(None, None, None)
+
         def get_call_kwargs(self, case: Any) -> dict[str, Any]:
             return {"headers": partner_headers}
 
