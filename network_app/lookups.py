@@ -18,16 +18,17 @@ from django.db.models.lookups import In
 
 class RangeCheckedIn(In):
     def get_prep_lookup(self) -> Any:
-        # Values that are not integers at all ("abc", "1e309") match nothing either, instead of
-        # raising ValueError while the query is built.
+        # Posted text that is not an integer at all ("abc", "1e309") matches nothing either,
+        # instead of raising ValueError while the query is built. Only text: any other wrong
+        # type (a model instance, say) is a programming error and still raises.
         if self.rhs_is_direct_value() and self.prepare_rhs and not isinstance(self.rhs, str):
             field = self.lhs.output_field
             kept = []
             for value in self.rhs:
-                if not hasattr(value, "resolve_expression"):
+                if isinstance(value, str):
                     try:
                         field.get_prep_value(value)
-                    except (TypeError, ValueError):
+                    except ValueError:
                         continue
                 kept.append(value)
             self.rhs = kept
