@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from network_app.graph.metrics import build_graph, network_metrics
 from network_app.models import NetworkSnapshot, PersonMetric
+from network_app.queue import enqueue_on_commit
 from people import selectors
 from people.filters import PersonFilter
 from people.models import Person, SideStatus, Tie, Visibility
@@ -84,10 +85,13 @@ def snapshot_request(
             )
             limit = int(settings.DASHBOARD_METRICS_TIME_LIMIT)
             snapshot_id = snapshot.pk
-            transaction.on_commit(
-                lambda: compute_metrics_snapshot.apply_async(
-                    (snapshot_id,), time_limit=limit, soft_time_limit=max(1, limit - 30)
-                )
+            # Redis down: the snapshot stays pending for the sweeper (network_app.queue).
+            enqueue_on_commit(
+                compute_metrics_snapshot,
+                (snapshot_id,),
+                what=f"metrics snapshot {snapshot_id}",
+                time_limit=limit,
+                soft_time_limit=max(1, limit - 30),
             )
     except IntegrityError:
         # Another request created one between the check and the insert.

@@ -544,6 +544,11 @@ CELERY_BEAT_SCHEDULE["network_app.webhook_deliveries_requeue"] = {
     "task": "network_app.webhook_deliveries_requeue",
     "schedule": SWEEP_INTERVAL_SECONDS,
 }
+# ... and so are notification emails, import jobs, suggestion runs and metrics snapshots.
+CELERY_BEAT_SCHEDULE["network_app.jobs_requeue"] = {
+    "task": "network_app.jobs_requeue",
+    "schedule": SWEEP_INTERVAL_SECONDS,
+}
 # Seconds to connect to a webhook receiver (WEBHOOK_TIMEOUT_SECONDS then bounds each read).
 WEBHOOK_CONNECT_TIMEOUT_SECONDS = env_float("WEBHOOK_CONNECT_TIMEOUT_SECONDS", 3.0)
 

@@ -39,6 +39,18 @@ def retention_purge() -> dict[str, int]:
     return asdict(purge())
 
 
+@shared_task(name="network_app.jobs_requeue")
+def jobs_requeue() -> dict[str, int]:
+    """Celery beat: enqueue again the job rows left pending (see network_app.queue)."""
+    import datetime as dt
+
+    from django.conf import settings
+
+    from network_app.queue import jobs_requeue as requeue
+
+    return requeue(older_than=dt.timedelta(seconds=float(settings.SWEEP_REQUEUE_AFTER_SECONDS)))
+
+
 # Import jobs (issue 8) live in network_app/exchange/tasks.py; imported here so that the
 # worker's autodiscovery (one ``tasks`` module per app) registers them.
 from network_app.exchange.tasks import apply_import_job, plan_import_job  # noqa: E402

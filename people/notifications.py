@@ -67,10 +67,13 @@ def notify(
     except IntegrityError:  # the same event notified concurrently
         return None
     if wants_email:
+        from network_app.queue import enqueue_on_commit
         from people.tasks import send_notification_email
 
-        notification_id = notification.pk
-        transaction.on_commit(lambda: send_notification_email.delay(notification_id))
+        # Redis down: the notice is saved and its email sent by the sweeper later.
+        enqueue_on_commit(
+            send_notification_email, (notification.pk,), what=f"email {notification.pk}"
+        )
     return notification
 
 

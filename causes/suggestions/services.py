@@ -23,6 +23,7 @@ from causes.models import (
     WeavingDismissal,
     WeavingSuggestion,
 )
+from network_app.queue import enqueue_on_commit
 from people.errors import DomainError, NotAllowed, refuse_nul
 from people.events import event_emit
 from people.models import AuditEvent, Person
@@ -106,10 +107,13 @@ def suggestion_run_start(
         run_id = run.pk
         # A run over 100,000 people takes minutes: longer than the default task time limit.
         limit = int(settings.SUGGESTIONS_TIME_LIMIT)
-        transaction.on_commit(
-            lambda: compute_suggestions.apply_async(
-                (run_id,), time_limit=limit, soft_time_limit=max(1, limit - 30)
-            )
+        # Redis down: the run stays pending and the sweeper (network_app.queue) sends it later.
+        enqueue_on_commit(
+            compute_suggestions,
+            (run_id,),
+            what=f"suggestion run {run_id}",
+            time_limit=limit,
+            soft_time_limit=max(1, limit - 30),
         )
     return run
 

@@ -22,6 +22,7 @@ from network_app.exchange.binning import BINNINGS
 from network_app.exchange.formats import read_any
 from network_app.exchange.importer import DECISIONS, MODES, ImportOptions, import_apply, import_plan
 from network_app.exchange.tables import KINDS, Dataset, FileError
+from network_app.queue import enqueue_on_commit
 from people.errors import DomainError, NotAllowed
 from people.models import AuditEvent, ImportJob
 from people.roles import Viewer, viewer_for
@@ -90,7 +91,8 @@ def _enqueue(task_name: str, job_id: int) -> None:
     from network_app.exchange import tasks
 
     task = getattr(tasks, task_name)
-    transaction.on_commit(lambda: task.delay(job_id))
+    # Redis down: the job stays pending and the sweeper (network_app.queue) sends it later.
+    enqueue_on_commit(task, (job_id,), what=f"import job {job_id}")
 
 
 @transaction.atomic

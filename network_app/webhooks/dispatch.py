@@ -27,6 +27,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from network_app.models import Webhook, WebhookDelivery
+from network_app.queue import enqueue_on_commit
 from network_app.webhooks.urls_check import UnsafeUrl, webhook_url_check
 from people.roles import Viewer, viewer_for
 
@@ -79,11 +80,16 @@ def event_dispatch(*, event: str, object_id: int, occurred_at: str) -> None:
         webhooks_fan_out.apply_async((event, object_id, occurred_at), ignore_result=True)
     except Exception as exc:
         # The change itself is committed: the person who made it must not be told it failed.
-        # The event is not delivered (known limitation: events are not queued while Redis is
-        # down).
+        # With the queue down, the fan-out runs here instead (it only writes delivery rows to
+        # the database); the rows stay pending and the webhook sweeper sends them later.
         if outage_kind(exc) is None:
             raise
-        logger.warning("webhook event %s of %s dropped: the queue is unavailable", event, object_id)
+        logger.warning(
+            "webhook event %s of %s: the queue is unavailable; deliveries wait for the sweeper",
+            event,
+            object_id,
+        )
+        webhooks_fan_out_run(event=event, object_id=object_id, occurred_at=occurred_at)
 
 
 def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
@@ -163,7 +169,8 @@ def webhooks_fan_out_run(*, event: str, object_id: int, occurred_at: str) -> int
             delivery.save()
             created.append(delivery.pk)
         for pk in created:
-            transaction.on_commit(lambda pk=pk: webhook_deliver.delay(pk))  # type: ignore[misc]
+            # Redis down: the delivery stays pending for the webhook sweeper.
+            enqueue_on_commit(webhook_deliver, (pk,), what=f"webhook delivery {pk}")
     return len(created)
 
 
