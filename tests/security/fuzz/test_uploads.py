@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from people.models import ImportJob, Person
 from tests.conftest import Persona
-from tests.security.fuzz.corpus import SCRIPT
+from tests.security.fuzz.corpus import RAW_MARKUP, SCRIPT
 
 pytestmark = pytest.mark.django_db
 
@@ -138,3 +138,35 @@ def test_an_upload_without_a_file_is_a_form_error(organizer: Persona) -> None:
     response = organizer.client.post("/exchange/imports/", {"binning": "quantile"})
     assert response.status_code == 400
     assert b'role="alert"' in response.content
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"mode": "💥"},
+        {"mode": "\x00"},
+        {"mode": "a" * 10_000},
+        {},
+        {"mode": ["valid_only", "all_or_nothing", SCRIPT]},
+        {"mode": "valid_only", "decision:people:3": SCRIPT},
+    ],
+)
+def test_hostile_confirm_choices_are_refused_with_the_dry_run_kept(
+    organizer: Persona, committing: Any, fields: dict[str, Any]
+) -> None:
+    # given a dry run with a duplicate to decide (same email twice)
+    content = HEADER + b"Ana,ana@example.org,,\nAna B,ana@example.org,,\n"
+    response = _upload(organizer, committing, "people.csv", content)
+    job = ImportJob.objects.order_by("-pk").first()
+    assert job is not None and job.status == ImportJob.Status.PLANNED
+    # when the confirmation carries hostile choices
+    answer = committing(lambda: organizer.client.post(f"{response['Location']}confirm/", fields))
+    # then a refusal with its reason on the job page, or the import of the valid rows
+    assert answer.status_code in (302, 400)
+    job.refresh_from_db()
+    if answer.status_code == 400:
+        assert job.status == ImportJob.Status.PLANNED  # nothing lost: confirm again
+        assert b'role="alert"' in answer.content
+        for markup in RAW_MARKUP:
+            assert markup not in answer.content
+    assert "on our side" not in job.error
