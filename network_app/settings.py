@@ -526,6 +526,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_interval": max(1, min(10, CELERY_VISIBILITY_TIMEOUT)),
     "unacked_restore_throttle": 1,
     "socket_connect_timeout": 2,
+    # Sending a task while Redis is down fails at once (one retry, no back-off) instead of
+    # after kombu's default 6 s of retries: the request answers without stalling, and the
+    # job's row waits for the sweepers (network_app/queue.py). The worker's own reconnection
+    # follows broker_connection_retry, not these.
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
 }
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
 # A path search claimed longer ago than this was lost with its worker and is claimed again
