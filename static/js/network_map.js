@@ -224,7 +224,6 @@
       layout: { name: "preset", fit: true, padding: 20 },
       minZoom: 0.02,
       maxZoom: 4,
-      wheelSensitivity: 0.3,
       pixelRatio: big ? 1 : "auto",
       hideEdgesOnViewport: big,
       textureOnViewport: big,
