@@ -8,6 +8,7 @@ applied by the selectors in :mod:`network_app.dashboard`, in the database query.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import time
@@ -28,6 +29,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST, require_safe
 
@@ -229,11 +231,26 @@ def map_data(request: HttpRequest) -> HttpResponse:
             cached = cache.get(key)
     if cached is None:
         try:
-            cached = JsonResponse(_map_payload(request, filters)).content
+            # Kept compressed: megabytes of JSON at 10,000 people, about a seventh gzipped,
+            # compressed once per change instead of once per request.
+            body = JsonResponse(_map_payload(request, filters)).content
+            cached = gzip.compress(body, compresslevel=6)
             cache.set(key, cached, settings.MAP_CACHE_SECONDS)
         finally:
             cache.delete(f"{key}:lock")
-    return HttpResponse(cached, content_type="application/json")
+    return _gzipped_json(request, cached)
+
+
+def _gzipped_json(request: HttpRequest, compressed: bytes) -> HttpResponse:
+    """Gzipped JSON as it is for clients that accept gzip (every browser), plain otherwise."""
+    accepts = request.headers.get("Accept-Encoding", "")
+    if "gzip" in {part.split(";")[0].strip().lower() for part in accepts.split(",")}:
+        response = HttpResponse(compressed, content_type="application/json")
+        response["Content-Encoding"] = "gzip"
+    else:
+        response = HttpResponse(gzip.decompress(compressed), content_type="application/json")
+    patch_vary_headers(response, ("Accept-Encoding",))
+    return response
 
 
 # Longest wait for a map payload another process is computing (then compute it here too).
@@ -286,7 +303,7 @@ def _map_cache_key(request: HttpRequest) -> str | None:
         sorted((k, request.GET.getlist(k)) for k in request.GET),
     ]
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()
-    return f"map-json:v1:{request.user.pk}:{digest}"
+    return f"map-json:v2:{request.user.pk}:{digest}"  # v2: the payload is stored gzipped
 
 
 @require_safe

@@ -546,3 +546,20 @@ def weaver_trends(persona) -> dict:
     from people.roles import viewer_for
 
     return dashboard_trends(viewer=viewer_for(persona.user))
+
+
+def test_the_map_payload_is_sent_gzipped_to_browsers_and_plain_to_others(organizer, network):
+    import gzip
+    import json
+
+    url = reverse("dashboard:map_data")
+    plain = organizer.client.get(url)
+    zipped = organizer.client.get(url, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    again = organizer.client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+
+    assert "Content-Encoding" not in plain
+    assert zipped["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in zipped["Vary"] and "Accept-Encoding" in plain["Vary"]
+    assert json.loads(gzip.decompress(zipped.content)) == plain.json()
+    assert again.content == zipped.content  # served from the cache, compressed once
+    assert "Mina Member" in {p["name"] for p in plain.json()["people"]}
