@@ -15,7 +15,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce, Least
 from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -160,17 +163,32 @@ def directory(request: HttpRequest) -> HttpResponse:
     return response
 
 
+PROFILE_TIES_PER_PAGE = 30
+
+
 @login_required
 def profile(request: HttpRequest, public_id: UUID) -> HttpResponse:
     viewer = _viewer(request)
     person = selectors.person_get_visible_to(viewer=viewer, public_id=public_id)
     if person is None:
         raise Http404("No such person.")
-    ties = list(selectors.tie_list_on_profile_visible_to(viewer=viewer, person=person))
+    visible_ties = selectors.tie_list_on_profile_visible_to(viewer=viewer, person=person)
+    # Strongest first, a page at a time: a well-connected organizer knows hundreds of people.
+    ties_page = Paginator(
+        visible_ties.annotate(
+            shown_strength=Least(
+                Coalesce("a_strength", "b_strength", Value(0)),
+                Coalesce("b_strength", "a_strength", Value(0)),
+            )
+        ).order_by("-shown_strength", "pk"),
+        PROFILE_TIES_PER_PAGE,
+    ).get_page(request.GET.get("ties_page"))
     is_me = viewer.person_id == person.pk
     my_tie = None
     if viewer.person_id is not None and not is_me:
-        my_tie = next((t for t in ties if viewer.person_id in (t.person_a_id, t.person_b_id)), None)
+        my_tie = visible_ties.filter(
+            Q(person_a_id=viewer.person_id) | Q(person_b_id=viewer.person_id)
+        ).first()
     show_private = selectors.can_see_private_fields(viewer=viewer, person=person)
     if show_private and not is_me:  # an admin reads contact details: logged (issue 9)
         contact_read_record(
@@ -181,7 +199,8 @@ def profile(request: HttpRequest, public_id: UUID) -> HttpResponse:
         "is_me": is_me,
         "show_private": show_private,
         "interests": cause_selectors.interest_list_of_person(viewer=viewer, person=person),
-        "tie_rows": [{"tie": tie, "other": tie.other(person)} for tie in ties],
+        "tie_rows": [{"tie": tie, "other": tie.other(person)} for tie in ties_page],
+        "ties_page": ties_page,
         "my_tie": my_tie,
     }
     return render(request, "people/profile.html", context)

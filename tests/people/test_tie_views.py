@@ -237,3 +237,25 @@ def test_people_i_know_query_count_does_not_grow_with_the_ties(
     with django_assert_max_num_queries(10):
         response = member.client.get(ME_TIES)
     assert response.content.decode().count('class="tie"') == 25
+
+
+def test_a_profile_lists_ties_strongest_first_thirty_a_page(member):
+    hub = PersonFactory(display_name="Hana Hub")
+    for i in range(33):
+        make_tie(hub, PersonFactory(display_name=f"Contact {i:02d}"), strength=1 + i % 4)
+    strongest = PersonFactory(display_name="Zed Strongest")
+    make_tie(hub, strongest, strength=5)
+    url = reverse("people:profile", args=[hub.public_id])
+
+    first = member.client.get(url)
+    second = member.client.get(url, {"ties_page": 2})
+
+    page1, page2 = first.content.decode(), second.content.decode()
+    assert "Knows <small>(34)</small>" in page1
+    assert page1.index("Zed Strongest") < page1.index("Contact 03")  # 5 before 4
+    assert "Ties 1\u201330 of 34" in page1 and "More ties" in page1
+    assert "Ties 31\u201334 of 34" in page2
+    shown = [f"Contact {i:02d}" for i in range(33)] + ["Zed Strongest"]
+    assert all((name in page1) != (name in page2) for name in shown)  # each on one page
+    weakest = [f"Contact {i:02d}" for i in range(33) if i % 4 == 0]  # strength 1
+    assert sum(name in page2 for name in weakest) == 4  # the last page holds the weakest

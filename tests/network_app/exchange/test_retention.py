@@ -112,7 +112,7 @@ def test_used_revoked_and_expired_invitations_are_deleted_after_the_set_days(
     expired, _ = invitation_create(by=organizer.user, email="old@example.org")
     revoked, _ = invitation_create(by=organizer.user, email="revoked@example.org")
     recent, _ = invitation_create(by=organizer.user, email="recent@example.org")
-    waiting, _ = invitation_create(by=organizer.user, email="waiting@example.org")
+    invitation_create(by=organizer.user, email="waiting@example.org")
     Invitation.objects.filter(pk=expired.pk).update(expires_at=now - 31 * DAY)
     Invitation.objects.filter(pk=revoked.pk).update(revoked_at=now - 40 * DAY)
     Invitation.objects.filter(pk=recent.pk).update(expires_at=now - 2 * DAY)
