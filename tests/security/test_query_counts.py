@@ -215,14 +215,14 @@ PAGES = [
         "profile (a member's ties, seen by another member)",
         "other_member",
         lambda w: f"/people/{w.mina.public_id}/",
-        9,
+        11,  # ties a page at a time: their count, the page, the viewer's own tie
         lambda w: w.names(),
     ),
     Case(
         "profile (a grown person, with an organization)",
         "organizer",
         lambda w: f"/people/{w.people[0].public_id}/",
-        9,
+        11,
         lambda w: [w.organizations[0]],
     ),
     Case("my profile", "member", lambda w: "/people/me/", 10),
