@@ -114,37 +114,20 @@ def path_search_start(
 
     version = graph_version()
     window = timezone.now() - dt.timedelta(seconds=settings.PATH_SEARCH_REUSE_SECONDS)
-    recent = (
-        PathSearch.objects.filter(
-            requester=viewer.user,
-            source=source,
-            target=target,
-            k=k,
-            max_hops=max_hops,
-            created_at__gte=window,
-            graph_version=version,
-            status=PathSearch.Status.DONE,
-        )
-        .order_by("-created_at")
-        .first()
-    )
+    same = PathSearch.objects.filter(
+        requester=viewer.user,
+        source=source,
+        target=target,
+        k=k,
+        max_hops=max_hops,
+        created_at__gte=window,
+    ).order_by("-created_at")
+    recent = same.filter(graph_version=version, status=PathSearch.Status.DONE).first()
     if recent is not None:
         return recent
     # The same search still waiting (e.g. the queue was down when it was asked): ask again
     # for it instead of adding another; a second message for it is harmless (claimed once).
-    search = (
-        PathSearch.objects.filter(
-            requester=viewer.user,
-            source=source,
-            target=target,
-            k=k,
-            max_hops=max_hops,
-            created_at__gte=window,
-            status=PathSearch.Status.PENDING,
-        )
-        .order_by("-created_at")
-        .first()
-    )
+    search = same.filter(status=PathSearch.Status.PENDING).first()
     if search is None:
         search = PathSearch.objects.create(
             requester=viewer.user, source=source, target=target, k=k, max_hops=max_hops
