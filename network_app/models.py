@@ -255,3 +255,28 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} to {self.webhook_id} ({self.status})"
+
+
+class DataVersion(models.Model):
+    """The version of the data that pages and API lists are cached under (network_app.page_cache).
+
+    Written only by database triggers (migration 0004): every statement that inserts, updates
+    or deletes people, ties, interests, causes, affiliations or organizations (whatever the
+    client: the site, the admin, an import, a raw SQL statement) gives a slot a new random
+    token in the same transaction. The version is all the tokens together, so it changes
+    exactly when one of those tables does, and a state that a rollback discarded never comes
+    back. On PostgreSQL each writing transaction takes a slot no other one holds (``SLOTS`` of
+    them, chosen with SKIP LOCKED, so writers never wait for each other); SQLite has one
+    writer at a time and one slot. Slot ``SLOTS`` holds the database's first token.
+    """
+
+    SLOTS = 256
+
+    slot = models.PositiveSmallIntegerField(primary_key=True)
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        ordering = ["slot"]
+
+    def __str__(self) -> str:
+        return f"{self.slot}: {self.token}"

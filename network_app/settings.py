@@ -570,6 +570,11 @@ MAP_CACHE_SECONDS = env_int("MAP_CACHE_SECONDS", 300)
 # Seconds a list's total row count of at least 10,000 is kept (directory, API lists); the
 # rows themselves are always read afresh (0: counted on every request).
 LARGE_COUNT_CACHE_SECONDS = env_int("LARGE_COUNT_CACHE_SECONDS", 60)
+# Seconds a directory page, a profile or an API list of people or ties is kept per viewer
+# (network_app/page_cache.py). Database triggers give every change to the data behind them a
+# new version, so an entry is never served after a change: this only bounds memory. Admins'
+# reads are never cached (0: off).
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
 REST_FRAMEWORK["DEFAULT_PAGINATION_CLASS"] = (
     "network_app.pagination.CachedCountPageNumberPagination"
 )

@@ -22,6 +22,7 @@ from django.db.models.functions import Coalesce, Least
 from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
@@ -30,6 +31,7 @@ from django.views.decorators.http import require_POST
 from causes import selectors as cause_selectors
 from causes import services as cause_services
 from causes.forms import InterestFormSet
+from network_app import page_cache
 from network_app.pagination import CachedCountPaginator
 from people import selectors, services
 from people.audit import contact_read_record
@@ -126,38 +128,70 @@ def _option_tags(
     return tags
 
 
-@login_required
-def directory(request: HttpRequest) -> HttpResponse:
-    viewer = _viewer(request)
+def _directory_results_html(request: HttpRequest, viewer: Viewer) -> str:
     # Validates the filters to show errors; the selector applies the same FilterSet.
     filterset = PersonFilter(request.GET or None, queryset=Person.objects.none(), viewer=viewer)
-    filter_errors = filterset.form.errors if filterset.is_bound else {}
     people = selectors.person_directory_visible_to(viewer=viewer, filters=request.GET)
     page = CachedCountPaginator(people, settings.DIRECTORY_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    current = {
+    context = {
+        "page": page,
+        "filter_errors": filterset.form.errors if filterset.is_bound else {},
+    }
+    return render_to_string("people/_directory_results.html", context, request)
+
+
+def _directory_current(request: HttpRequest) -> dict[str, str]:
+    return {
         name: request.GET.get(name, "")
         for name in ("q", "cause", "neighbourhood", "sector", "organization")
     }
-    context: dict[str, Any] = {
-        "page": page,
-        "filter_errors": filter_errors,
+
+
+def _directory_filters_html(request: HttpRequest, viewer: Viewer) -> str:
+    current = _directory_current(request)
+    options = selectors.filter_options_visible_to(viewer=viewer)
+    context = {
         "current": current,
         "sector_options": Sector.choices,
-    }
-    partial = _wants_partial(request)
-    if not partial:  # the filter form is not part of the htmx fragment
-        options = selectors.filter_options_visible_to(viewer=viewer)
-        context["cause_options"] = cause_selectors.cause_choices()
-        context["neighbourhood_option_tags"] = _option_tags(
+        "cause_options": cause_selectors.cause_choices(),
+        "neighbourhood_option_tags": _option_tags(
             options, "neighbourhoods", [(n, n) for n in options.neighbourhoods], current
-        )
-        context["organization_option_tags"] = _option_tags(
+        ),
+        "organization_option_tags": _option_tags(
             options, "organizations", options.organizations, current
+        ),
+    }
+    return render_to_string("people/_directory_filters.html", context, request)
+
+
+@login_required
+def directory(request: HttpRequest) -> HttpResponse:
+    """The directory: the filter form and a page of people (an htmx request gets the page of
+    people alone). Both parts come from the page cache when the data has not changed."""
+    viewer = _viewer(request)
+    results_html = mark_safe(  # noqa: S308 - rendered by the template engine (escaped)
+        page_cache.cached(
+            "directory-results",
+            request=request,
+            viewer=viewer,
+            build=lambda: _directory_results_html(request, viewer),
         )
-    template = "people/_directory_results.html" if partial else "people/directory.html"
-    response = render(request, template, context)
+    )
+    if _wants_partial(request):  # the filter form is not part of the htmx fragment
+        response = HttpResponse(results_html)
+    else:
+        filters_html = mark_safe(  # noqa: S308 - rendered by the template engine (escaped)
+            page_cache.cached(
+                "directory-filters",
+                request=request,
+                viewer=viewer,
+                build=lambda: _directory_filters_html(request, viewer),
+            )
+        )
+        context = {"filters_html": filters_html, "results_html": results_html}
+        response = render(request, "people/directory.html", context)
     # The same URL answers a fragment to htmx and a page to a browser: keep caches apart.
     patch_vary_headers(response, ("HX-Request", "HX-Request-Type"))
     return response
@@ -166,9 +200,9 @@ def directory(request: HttpRequest) -> HttpResponse:
 PROFILE_TIES_PER_PAGE = 30
 
 
-@login_required
-def profile(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    viewer = _viewer(request)
+def _profile_parts(request: HttpRequest, viewer: Viewer, public_id: UUID) -> dict[str, Any]:
+    """A profile as this viewer sees it: the head and body HTML, and what the actions between
+    them need. A person the viewer may not see is a 404."""
     person = selectors.person_get_visible_to(viewer=viewer, public_id=public_id)
     if person is None:
         raise Http404("No such person.")
@@ -184,11 +218,11 @@ def profile(request: HttpRequest, public_id: UUID) -> HttpResponse:
         PROFILE_TIES_PER_PAGE,
     ).get_page(request.GET.get("ties_page"))
     is_me = viewer.person_id == person.pk
-    my_tie = None
+    has_my_tie = False
     if viewer.person_id is not None and not is_me:
-        my_tie = visible_ties.filter(
+        has_my_tie = visible_ties.filter(
             Q(person_a_id=viewer.person_id) | Q(person_b_id=viewer.person_id)
-        ).first()
+        ).exists()
     show_private = selectors.can_see_private_fields(viewer=viewer, person=person)
     if show_private and not is_me:  # an admin reads contact details: logged (issue 9)
         contact_read_record(
@@ -201,7 +235,29 @@ def profile(request: HttpRequest, public_id: UUID) -> HttpResponse:
         "interests": cause_selectors.interest_list_of_person(viewer=viewer, person=person),
         "tie_rows": [{"tie": tie, "other": tie.other(person)} for tie in ties_page],
         "ties_page": ties_page,
-        "my_tie": my_tie,
+    }
+    return {
+        "person": {"public_id": str(person.public_id), "display_name": person.display_name},
+        "is_me": is_me,
+        "my_tie": has_my_tie,
+        "head_html": render_to_string("people/_profile_head.html", context, request),
+        "body_html": render_to_string("people/_profile_body.html", context, request),
+    }
+
+
+@login_required
+def profile(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    viewer = _viewer(request)
+    parts = page_cache.cached(
+        "profile",
+        request=request,
+        viewer=viewer,
+        build=lambda: _profile_parts(request, viewer, public_id),
+    )
+    context = {
+        **parts,
+        "head_html": mark_safe(parts["head_html"]),  # noqa: S308 - rendered by the engine
+        "body_html": mark_safe(parts["body_html"]),  # noqa: S308 - rendered by the engine
     }
     return render(request, "people/profile.html", context)
 

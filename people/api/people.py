@@ -26,6 +26,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from network_app import page_cache
 from network_app.api_sync import SYNC_PARAMETERS, sync_output, sync_page
 from people import records, selectors, services
 from people.audit import contact_read_record
@@ -275,17 +276,28 @@ class PersonViewSet(viewsets.GenericViewSet):
     def list(self, request: Request) -> Response:
         """The directory: people the caller may see, filtered like the directory page."""
         viewer = self._viewer()
-        params = {k: v for k, v in request.query_params.items() if k in PersonFilter.base_filters}
-        check = PersonFilter(params, queryset=Person.objects.none(), viewer=viewer)
-        if not check.is_valid():
-            raise serializers.ValidationError(check.errors)
-        people = selectors.person_list_visible_to(viewer=viewer, filters=params or None)
-        ordering = _ordering(request)
-        if ordering:
-            people = people.order_by(*ordering)
-        page = self.paginate_queryset(_people_with_details(people)) or []
-        data = [person_data(viewer=viewer, person=p) for p in page]
-        return self.get_paginated_response(PersonOutput(data, many=True).data)
+
+        def build() -> Any:
+            params = {
+                k: v for k, v in request.query_params.items() if k in PersonFilter.base_filters
+            }
+            check = PersonFilter(params, queryset=Person.objects.none(), viewer=viewer)
+            if not check.is_valid():
+                raise serializers.ValidationError(check.errors)
+            people = selectors.person_list_visible_to(viewer=viewer, filters=params or None)
+            ordering = _ordering(request)
+            if ordering:
+                people = people.order_by(*ordering)
+            page = self.paginate_queryset(_people_with_details(people)) or []
+            data = [person_data(viewer=viewer, person=p) for p in page]
+            return self.get_paginated_response(PersonOutput(data, many=True).data).data
+
+        # Kept per viewer until the data changes (network_app/page_cache.py).
+        return Response(
+            page_cache.cached(
+                "api-people", request=request, viewer=viewer, build=build, absolute=True
+            )
+        )
 
     @extend_schema(responses={200: PersonOutput, 404: OpenApiResponse(description="Not found")})
     def retrieve(self, request: Request, public_id: str) -> Response:
@@ -571,21 +583,30 @@ class TieViewSet(viewsets.GenericViewSet):
     )
     def list(self, request: Request) -> Response:
         viewer = viewer_for(request.user)
-        ties = Tie.objects.filter(tie_visible_q(viewer)).select_related("person_a", "person_b")
-        person_id = request.query_params.get("person")
-        if person_id:
-            person = selectors.person_find_visible_to(viewer=viewer, public_id=person_id)
-            if person is None:
-                raise DomainError("No such person.", field="person")
-            ties = ties.involving(person)
-        kind = request.query_params.get("kind")
-        if kind:
-            if kind not in TieKind.values:
-                raise DomainError("Choose a kind of tie from the list.", field="kind")
-            ties = ties.filter(kind=kind)
-        page = self.paginate_queryset(ties.order_by("id")) or []
-        data = [tie_data(viewer=viewer, tie=t) for t in page]
-        return self.get_paginated_response(TieOutput(data, many=True).data)
+
+        def build() -> Any:
+            ties = Tie.objects.filter(tie_visible_q(viewer)).select_related("person_a", "person_b")
+            person_id = request.query_params.get("person")
+            if person_id:
+                person = selectors.person_find_visible_to(viewer=viewer, public_id=person_id)
+                if person is None:
+                    raise DomainError("No such person.", field="person")
+                ties = ties.involving(person)
+            kind = request.query_params.get("kind")
+            if kind:
+                if kind not in TieKind.values:
+                    raise DomainError("Choose a kind of tie from the list.", field="kind")
+                ties = ties.filter(kind=kind)
+            page = self.paginate_queryset(ties.order_by("id")) or []
+            data = [tie_data(viewer=viewer, tie=t) for t in page]
+            return self.get_paginated_response(TieOutput(data, many=True).data).data
+
+        # Kept per viewer until the data changes (network_app/page_cache.py).
+        return Response(
+            page_cache.cached(
+                "api-ties", request=request, viewer=viewer, build=build, absolute=True
+            )
+        )
 
     @extend_schema(responses={200: TieOutput, 404: OpenApiResponse(description="Not found")})
     def retrieve(self, request: Request, public_id: str) -> Response:
