@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 
@@ -38,7 +38,7 @@ def passion_dots(value: Any) -> SafeString:
 @register.simple_tag
 def strength_dots(value: Any) -> SafeString:
     if not value:
-        return format_html("<small>not rated</small>")
+        return mark_safe("<small>not rated</small>")  # a constant
     return format_html(
         '<span class="dots" title="Strength {} of 5"><span aria-hidden="true">{}</span> '
         "<small>{}/5</small></span>",
