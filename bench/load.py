@@ -23,7 +23,9 @@
 Environment: ``LOAD_PEOPLE`` (100000), ``LOAD_DURATION`` (30, seconds per URL),
 ``LOAD_CONNECTIONS`` (32), ``LOAD_THREADS`` (2), ``LOAD_WORKERS`` (gunicorn workers, default
 2 x cores + 1), ``LOAD_TIMEOUT`` (5, seconds after which wrk counts a request as timed out),
-``LOAD_ONLY`` (comma-separated URL names to run only those).
+``LOAD_ONLY`` (comma-separated URL names to run only those). The server gets the rest of the
+environment too: ``PAGE_CACHE_SECONDS=0 make load`` measures every page built afresh (the
+page cache off), as a change to the data makes the next request of each page do.
 """
 
 from __future__ import annotations
@@ -341,7 +343,9 @@ def render_table(report: dict[str, Any]) -> str:
         f"Load test: {net['people']:,} people / {net['ties']:,} ties, gunicorn "
         f"{report['gunicorn_workers']} workers, wrk {report['connections']} connections "
         f"x {report['duration_seconds']} s per URL, {report['cores']} cores "
-        f"(load average before: {report['load_average_before']:.1f}).",
+        f"(load average before: {report['load_average_before']:.1f}), page cache "
+        + (f"on ({report['page_cache_seconds']} s)" if report.get("page_cache_seconds") else "off")
+        + ".",
         "",
         "| URL | what | requests/s | p50 | p99 | errors | target (0 errors, p99 < 500 ms) |",
         "| --- | --- | ---: | ---: | ---: | ---: | --- |",
@@ -457,6 +461,7 @@ def main() -> int:
             "duration_seconds": duration,
             "wrk_timeout_seconds": timeout,
             "throttles": f"API_THROTTLE_KEY and API_THROTTLE_USER = {THROTTLE_RATE} for this run",
+            "page_cache_seconds": int(env.get("PAGE_CACHE_SECONDS") or 300),
             "load_average_before": os.getloadavg()[0],
             "results": {},
         }
