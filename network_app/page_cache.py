@@ -8,6 +8,8 @@ data does. This module keeps such results in the cache under a key made of:
   API, whose links are absolute);
 - who is looking: the user, their person, and whether they are an organizer or staff (the
   roles are read afresh on every request, so a promotion or demotion takes effect at once);
+  results that show nothing of the viewer but whom they may see (the directory) are shared by
+  all members, or all organizers, instead;
 - the *data version*: the tokens of ``network_app_dataversion``, which database triggers
   change in the same transaction as every insert, update, delete or truncate of people, ties,
   interests, causes, affiliations and organizations (migration ``network_app 0004``). Whatever
@@ -37,6 +39,7 @@ from django.http import HttpRequest
 from rest_framework.request import Request
 
 from people.roles import Viewer
+from people.selectors import visibility_class_of
 
 T = TypeVar("T")
 KEY_PREFIX = "page-cache:v1"
@@ -63,8 +66,12 @@ def enabled_for(viewer: Viewer) -> bool:
     return settings.PAGE_CACHE_SECONDS > 0 and viewer.is_authenticated and not viewer.is_staff
 
 
-def _viewer_part(viewer: Viewer) -> tuple[Any, ...]:
-    return (viewer.user.pk, viewer.person_id, viewer.is_organizer, viewer.is_staff)
+def _viewer_part(viewer: Viewer, by_class: bool) -> tuple[Any, ...]:
+    if by_class:
+        shared = visibility_class_of(viewer)
+        if shared is not None:
+            return ("class", shared)
+    return ("viewer", viewer.user.pk, viewer.person_id, viewer.is_organizer, viewer.is_staff)
 
 
 def cached(
@@ -74,10 +81,14 @@ def cached(
     viewer: Viewer,
     build: Callable[[], T],
     absolute: bool = False,
+    by_class: bool = False,
 ) -> T:
     """``build()``'s result for this URL and viewer at the current data version, from the
     cache when it holds it. ``build`` may raise (a 404, a 400): nothing is stored then.
-    ``absolute`` keys by scheme and host too (results that hold absolute links)."""
+    ``absolute`` keys by scheme and host too (results that hold absolute links). ``by_class``
+    shares the entry between viewers who see the same people (all members, or all organizers:
+    ``people.selectors.visibility_class_of``), for results that show nothing else of the
+    viewer; a viewer whose own hidden person widens what they see still gets their own."""
     if not enabled_for(viewer):
         return build()
     url = request.build_absolute_uri() if absolute else request.get_full_path()
@@ -87,7 +98,7 @@ def cached(
     if version is None:
         version = data_version()
         holder._smallbatch_data_version = version
-    digest = hashlib.sha256(repr((name, url, _viewer_part(viewer), version)).encode())
+    digest = hashlib.sha256(repr((name, url, _viewer_part(viewer, by_class), version)).encode())
     key = f"{KEY_PREFIX}:{name}:{digest.hexdigest()}"
     hit = cache.get(key)
     if hit is not None:

@@ -177,6 +177,7 @@ def directory(request: HttpRequest) -> HttpResponse:
             request=request,
             viewer=viewer,
             build=lambda: _directory_results_html(request, viewer),
+            by_class=True,  # the cards show nothing of the viewer
         )
     )
     if _wants_partial(request):  # the filter form is not part of the htmx fragment
@@ -188,6 +189,7 @@ def directory(request: HttpRequest) -> HttpResponse:
                 request=request,
                 viewer=viewer,
                 build=lambda: _directory_filters_html(request, viewer),
+                by_class=True,  # 5,000 organizations at 100,000 people: one copy per class
             )
         )
         context = {"filters_html": filters_html, "results_html": results_html}

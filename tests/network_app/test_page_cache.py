@@ -269,6 +269,20 @@ def test_viewers_never_share_an_entry(
     assert member.client.get(_profile(organizers_only_person)).status_code == 200
 
 
+def test_members_share_the_directory_but_a_hidden_member_sees_their_own(
+    member: Persona, other_member: Persona, hidden_member: Persona
+) -> None:
+    first, _ = _queries(member.client, DIRECTORY)
+    shared, response = _queries(other_member.client, DIRECTORY)
+    assert shared < first  # the same people for every member: one entry
+    assert "Omar Other" in response.content.decode()
+    # Hana's own hidden person widens what she sees: her own entry, shown to her alone.
+    assert "Hana Hidden" in hidden_member.client.get(DIRECTORY).content.decode()
+    assert "Hana Hidden" not in member.client.get(DIRECTORY).content.decode()
+    assert "Hana Hidden" not in other_member.client.get(DIRECTORY + "?q=Hana").content.decode()
+    assert "Hana Hidden" in hidden_member.client.get(DIRECTORY + "?q=Hana").content.decode()
+
+
 def test_a_strangers_request_is_never_answered_from_the_cache(organizer: Persona) -> None:
     assert organizer.client.get(DIRECTORY).status_code == 200
     response = Client().get(DIRECTORY)
