@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any, TypeVar, cast
 
 from django.conf import settings
@@ -43,6 +44,8 @@ from people.selectors import visibility_class_of
 
 T = TypeVar("T")
 KEY_PREFIX = "page-cache:v1"
+# The version a result is being built under, for the caches it uses in turn (large counts).
+building_version: ContextVar[str | None] = ContextVar("building_version", default=None)
 
 
 def data_version() -> str:
@@ -82,16 +85,19 @@ def cached(
     build: Callable[[], T],
     absolute: bool = False,
     by_class: bool = False,
+    url: str | None = None,
 ) -> T:
     """``build()``'s result for this URL and viewer at the current data version, from the
     cache when it holds it. ``build`` may raise (a 404, a 400): nothing is stored then.
     ``absolute`` keys by scheme and host too (results that hold absolute links). ``by_class``
     shares the entry between viewers who see the same people (all members, or all organizers:
     ``people.selectors.visibility_class_of``), for results that show nothing else of the
-    viewer; a viewer whose own hidden person widens what they see still gets their own."""
+    viewer; a viewer whose own hidden person widens what they see still gets their own.
+    ``url`` replaces the request's URL in the key, for results that do not depend on it."""
     if not enabled_for(viewer):
         return build()
-    url = request.build_absolute_uri() if absolute else request.get_full_path()
+    if url is None:
+        url = request.build_absolute_uri() if absolute else request.get_full_path()
     # Read once per request, and before the data: see the module.
     holder = cast(Any, request)
     version = getattr(holder, "_smallbatch_data_version", None)
@@ -103,6 +109,10 @@ def cached(
     hit = cache.get(key)
     if hit is not None:
         return cast(T, hit)
-    result = build()
+    token = building_version.set(version)
+    try:
+        result = build()
+    finally:
+        building_version.reset(token)
     cache.set(key, result, settings.PAGE_CACHE_SECONDS)
     return result

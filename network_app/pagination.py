@@ -4,9 +4,11 @@ Counting the rows of a big list is often the slowest part of its page: at 100,00
 1,000,000 ties, ``COUNT(*)`` over the ties an organizer may see takes over a second, while the
 page itself takes milliseconds. A count of at least ``LARGE_COUNT_MIN_ROWS`` is therefore kept
 for ``LARGE_COUNT_CACHE_SECONDS`` under a key made of the exact SQL and its parameters (which
-include the viewer's visibility rules, so no viewer ever gets another's count). Small counts,
-and every count while the setting is 0, are read afresh. The rows on the page are always read
-afresh: only the total ("count", the number of pages) can be that many seconds old.
+include the viewer's visibility rules, so no viewer ever gets another's count) and the data
+version (``network_app.page_cache.data_version``: any change to people, ties, interests,
+causes, affiliations or organizations counts afresh). Small counts, and every count while the
+setting is 0, are read afresh. The rows on the page are always read afresh; only a total of
+other rows (introductions, groups) can be that many seconds old.
 """
 
 from __future__ import annotations
@@ -26,12 +28,17 @@ LARGE_COUNT_MIN_ROWS = 10_000
 
 
 def _count_key(queryset: QuerySet[Any]) -> str | None:
+    from network_app.page_cache import building_version, data_version
+
     try:
         sql, params = queryset.query.sql_with_params()
     except EmptyResultSet:
         return None
-    digest = hashlib.sha256(f"{queryset.db}\0{sql}\0{params!r}".encode()).hexdigest()
-    return f"large-count:v1:{digest}"
+    # The data version (network_app/page_cache.py) makes a count of people, ties, interests
+    # or organizations exact: any change to them counts afresh.
+    version = building_version.get() or data_version()
+    digest = hashlib.sha256(f"{queryset.db}\0{sql}\0{params!r}\0{version}".encode())
+    return f"large-count:v2:{digest.hexdigest()}"
 
 
 class CachedCountPaginator(Paginator):

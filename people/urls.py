@@ -6,6 +6,7 @@ app_name = "people"
 
 urlpatterns = [
     path("", views.directory, name="directory"),
+    path("organizations/", views.organization_options, name="organization_options"),
     path("me/", views.me, name="me"),
     path("me/privacy/", views.me_privacy, name="me_privacy"),
     path("me/causes/", views.me_causes, name="me_causes"),

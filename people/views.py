@@ -24,7 +24,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
-from django.utils.html import format_html_join
+from django.utils.html import escape, format_html_join
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
@@ -159,11 +159,70 @@ def _directory_filters_html(request: HttpRequest, viewer: Viewer) -> str:
         "neighbourhood_option_tags": _option_tags(
             options, "neighbourhoods", [(n, n) for n in options.neighbourhoods], current
         ),
-        "organization_option_tags": _option_tags(
-            options, "organizations", options.organizations, current
+        # The chosen organization only: the select loads the others (organization_options).
+        "organization_option_tags": format_html_join(
+            "",
+            '<option value="{}" selected>{}</option>',
+            (
+                (value, label)
+                for value, label in options.organizations
+                if current["organization"] and value == current["organization"]
+            ),
         ),
     }
     return render_to_string("people/_directory_filters.html", context, request)
+
+
+@login_required
+def organization_options(request: HttpRequest) -> HttpResponse:
+    """The organizations the viewer may filter the directory by (those of people they can
+    see). To htmx, the directory's organization select loading its ``<option>`` tags (the one
+    in ``?organization=`` selected); to a browser without script, a page of links to the
+    directory filtered by each. Both are kept once per visibility class."""
+    viewer = _viewer(request)
+
+    def option_tags() -> str:
+        options = selectors.filter_options_visible_to(viewer=viewer)
+        none = {"organization": "", "neighbourhood": ""}
+        tags = _option_tags(options, "organizations", options.organizations, none)
+        return '<option value="">Any organization</option>' + str(tags)
+
+    def link_list() -> str:
+        options = selectors.filter_options_visible_to(viewer=viewer)
+        context = {"organizations": options.organizations}
+        return render_to_string("people/_organization_list.html", context, request)
+
+    if _is_htmx(request):
+        tags = page_cache.cached(
+            "organization-options",
+            request=request,
+            viewer=viewer,
+            build=option_tags,
+            by_class=True,
+            url="",
+        )
+        chosen = escape(request.GET.get("organization", ""))
+        if chosen:  # escaped like the tags: matches a whole option's start tag or nothing
+            tags = tags.replace(
+                f'<option value="{chosen}">', f'<option value="{chosen}" selected>', 1
+            )
+        response = HttpResponse(mark_safe(tags))  # noqa: S308 - built by format_html_join
+    else:
+        list_html = page_cache.cached(
+            "organization-links",
+            request=request,
+            viewer=viewer,
+            build=link_list,
+            by_class=True,
+            url="",
+        )
+        response = render(
+            request,
+            "people/organizations.html",
+            {"list_html": mark_safe(list_html)},  # noqa: S308 - rendered by the engine
+        )
+    patch_vary_headers(response, ("HX-Request",))
+    return response
 
 
 @login_required

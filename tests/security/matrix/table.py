@@ -163,6 +163,7 @@ WEB: list[Row] = [
             "admin": ("hidden",),
         },
     ),
+    Row("people:organization_options", "links to the directory by organization", every(200)),
     Row("people:me", "own profile form", every(200)),
     Row("people:me_privacy", "empty form", every(200, admin=302), method="post", data={}),
     Row("people:me_causes", "empty form", every(200, admin=302), method="post", data={}),
