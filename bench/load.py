@@ -11,9 +11,10 @@
    raised for this run only (``API_THROTTLE_KEY``/``_USER``): one key sends thousands of
    requests a second on purpose, and a 429 would count as an error.
 3. Logs in through the login form (session cookie for the pages) and runs
-   ``wrk --latency -c 32 -d 30s`` against each URL: the directory, a profile (a listed person
-   with the median number of ties, and the one with the most), the map JSON of the dashboard,
-   and the API lists of people and ties.
+   ``wrk --latency -c 32 -d 30s`` against each URL, after 5 s of the same load not counted
+   (every gunicorn worker warm): the directory, a profile (a listed person with the median
+   number of ties, and the one with the most), the map JSON of the dashboard, and the API
+   lists of people and ties.
    ``bench/load/report.lua`` counts every response outside 200-299 (and every socket error or
    timeout) as an error and prints the numbers as JSON.
 4. Writes ``bench/results/load-<date>.json`` (with wrk's own output and latency
@@ -23,6 +24,7 @@
 Environment: ``LOAD_PEOPLE`` (100000), ``LOAD_DURATION`` (30, seconds per URL),
 ``LOAD_CONNECTIONS`` (32), ``LOAD_THREADS`` (2), ``LOAD_WORKERS`` (gunicorn workers, default
 2 x cores + 1), ``LOAD_TIMEOUT`` (5, seconds after which wrk counts a request as timed out),
+``LOAD_WARMUP`` (5, seconds of the same load per URL before the measured run, not counted),
 ``LOAD_ONLY`` (comma-separated URL names to run only those). The server gets the rest of the
 environment too: ``PAGE_CACHE_SECONDS=0 make load`` measures every page built afresh (the
 page cache off), as a change to the data makes the next request of each page do.
@@ -389,6 +391,7 @@ def main() -> int:
     connections = int(os.environ.get("LOAD_CONNECTIONS", 32))
     threads = int(os.environ.get("LOAD_THREADS", 2))
     timeout = int(os.environ.get("LOAD_TIMEOUT", 5))
+    warmup = int(os.environ.get("LOAD_WARMUP", 5))
     cores = os.cpu_count() or 1
     workers = int(os.environ.get("LOAD_WORKERS", 2 * cores + 1))
     only = {n for n in os.environ.get("LOAD_ONLY", "").split(",") if n}
@@ -460,6 +463,7 @@ def main() -> int:
             "threads": threads,
             "duration_seconds": duration,
             "wrk_timeout_seconds": timeout,
+            "warmup_seconds_per_url": warmup,
             "throttles": f"API_THROTTLE_KEY and API_THROTTLE_USER = {THROTTLE_RATE} for this run",
             "page_cache_seconds": int(env.get("PAGE_CACHE_SECONDS") or 300),
             "load_average_before": os.getloadavg()[0],
@@ -469,7 +473,19 @@ def main() -> int:
             # As a browser or an HTTP library sends it: compressed answers are welcome.
             headers = {**auth[target.auth], "Accept-Encoding": "gzip, deflate, br"}
             first = check(base, target, headers)
-            check(base, target, headers)  # warm every cache the page has, once
+            # Warm-up, not measured: every gunicorn worker answers this URL a few times first
+            # (its templates compiled, its connections open, the caches filled), as it has in a
+            # server that has been up for a while.
+            if warmup > 0:
+                run_wrk(
+                    base,
+                    target,
+                    headers,
+                    duration=warmup,
+                    connections=connections,
+                    threads=threads,
+                    timeout=timeout,
+                )
             print(f"{target.name}: wrk -c {connections} -d {duration}s {target.path}", flush=True)
             result = run_wrk(
                 base,

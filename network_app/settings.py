@@ -567,8 +567,9 @@ FILTER_OPTIONS_CACHE_SECONDS = env_int("FILTER_OPTIONS_CACHE_SECONDS", 60)
 # Seconds an organizer's map JSON is kept; a change to a person, a tie or the metrics makes a
 # new one at once, so this only bounds memory (0: computed on every request).
 MAP_CACHE_SECONDS = env_int("MAP_CACHE_SECONDS", 300)
-# Seconds a list's total row count of at least 10,000 is kept (directory, API lists); the
-# rows themselves are always read afresh (0: counted on every request).
+# Seconds a list's total row count of at least 10,000 is kept (directory, API lists); any
+# change to the data behind the page cache counts afresh, and the rows themselves are always
+# read afresh (0: counted on every request).
 LARGE_COUNT_CACHE_SECONDS = env_int("LARGE_COUNT_CACHE_SECONDS", 60)
 # Seconds a directory page, a profile or an API list of people or ties is kept per viewer
 # (network_app/page_cache.py). Database triggers give every change to the data behind them a
