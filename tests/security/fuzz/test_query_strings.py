@@ -23,6 +23,7 @@ FILTERS = ["cause", "neighbourhood", "sector", "organization"]
 MAP = [*FILTERS, "min_strength", "focus", "steps", "size", "colour"]
 PAGES: list[tuple[str, str, list[str]]] = [
     ("member", "/people/", ["q", "page", *FILTERS]),
+    ("member", "/people/organizations/", ["organization"]),
     ("member", "/people/me/", []),
     ("member", "/people/me/ties/", ["q", "page"]),
     ("member", "/people/me/data/", []),
