@@ -36,6 +36,28 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
                 item.add_marker(pytest.mark.skip(reason=reason))
 
 
+def _serve_one_request_at_a_time_on_sqlite() -> None:
+    """On SQLite, the live server's request threads share the test's in-memory connection, and
+    two requests at once (a page, and the htmx request it starts while the test already moves
+    on) once hung both inside SQLite for good (CI, tests/browser/test_map.py). There the live
+    server answers one request at a time (Django then closes each connection after its
+    answer); on PostgreSQL every thread has its own connection and the server stays threaded."""
+    if django_settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+        return
+    from django.core.servers.basehttp import WSGIServer
+    from django.test.testcases import LiveServerThread
+
+    class SerialWSGIServer(WSGIServer):
+        def __init__(self, *args: Any, connections_override: Any = None, **kwargs: Any) -> None:
+            # The one serving thread is the live server's, which already uses the overrides.
+            super().__init__(*args, **kwargs)
+
+    LiveServerThread.server_class = SerialWSGIServer
+
+
+_serve_one_request_at_a_time_on_sqlite()
+
+
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
