@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from network_app.graph.metrics import build_graph, network_metrics
 from network_app.models import NetworkSnapshot, PersonMetric
-from network_app.queue import enqueue_on_commit
+from network_app.queue import enqueue_on_commit, time_limits
 from people import selectors
 from people.filters import PersonFilter
 from people.models import Person, SideStatus, Tie, Visibility
@@ -90,8 +90,7 @@ def snapshot_request(
                 compute_metrics_snapshot,
                 (snapshot_id,),
                 what=f"metrics snapshot {snapshot_id}",
-                time_limit=limit,
-                soft_time_limit=max(1, limit - 30),
+                **time_limits(limit),
             )
     except IntegrityError:
         # Another request created one between the check and the insert.

@@ -34,6 +34,12 @@ logger = logging.getLogger(__name__)
 SWEEP_HORIZON = dt.timedelta(days=2)
 
 
+def time_limits(seconds: int) -> dict[str, int]:
+    """A task's hard time limit and the soft one 30 s before it (the task's last chance to
+    record why it stopped), as options for :func:`enqueue_now` and :func:`enqueue_on_commit`."""
+    return {"time_limit": seconds, "soft_time_limit": max(1, seconds - 30)}
+
+
 def enqueue_now(task: Any, args: tuple[Any, ...], *, what: str, **options: Any) -> bool:
     """Send ``task(*args)`` to the queue. On an outage, log and return False (the row stays
     pending for the sweeper); any other error is raised."""
@@ -96,13 +102,13 @@ def _sweeps() -> list[tuple[str, Callable[[dt.datetime, dt.datetime], list[int]]
             "suggestion run",
             lambda c, h: _pending(SuggestionRun, c, h, status=SuggestionRun.Status.PENDING),
             compute_suggestions,
-            {"time_limit": suggestions_limit, "soft_time_limit": max(1, suggestions_limit - 30)},
+            time_limits(suggestions_limit),
         ),
         (
             "metrics snapshot",
             lambda c, h: _pending(NetworkSnapshot, c, h, status=NetworkSnapshot.Status.PENDING),
             compute_metrics_snapshot,
-            {"time_limit": metrics_limit, "soft_time_limit": max(1, metrics_limit - 30)},
+            time_limits(metrics_limit),
         ),
     ]
 

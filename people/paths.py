@@ -47,20 +47,12 @@ class SearchNotQueued(Exception):
 
 def path_search_enqueue(search_id: int) -> bool:
     """Hand the search to a worker. Returns False (and logs) when the broker is unreachable;
-    the row stays pending, so nothing is lost."""
-    from network_app.outages import outage_kind
+    the row stays pending, so nothing is lost. Nobody waits for the task's return value (the
+    row holds the result), so it is not kept: the web process needs no result backend."""
+    from network_app.queue import enqueue_now
     from people.tasks import run_path_search
 
-    try:
-        # Nobody waits for the task's return value (the row holds the result), so its result
-        # is not kept: the web process then needs no connection to the result backend.
-        run_path_search.apply_async((search_id,), ignore_result=True)
-    except Exception as exc:
-        if outage_kind(exc) is None:
-            raise
-        logger.warning("path search %s not queued (%r); the sweeper will", search_id, exc)
-        return False
-    return True
+    return enqueue_now(run_path_search, (search_id,), what=f"path search {search_id}")
 
 
 def graph_version() -> int:

@@ -142,15 +142,11 @@ def _directory_results_html(request: HttpRequest, viewer: Viewer) -> str:
     return render_to_string("people/_directory_results.html", context, request)
 
 
-def _directory_current(request: HttpRequest) -> dict[str, str]:
-    return {
+def _directory_filters_html(request: HttpRequest, viewer: Viewer) -> str:
+    current = {
         name: request.GET.get(name, "")
         for name in ("q", "cause", "neighbourhood", "sector", "organization")
     }
-
-
-def _directory_filters_html(request: HttpRequest, viewer: Viewer) -> str:
-    current = _directory_current(request)
     options = selectors.filter_options_visible_to(viewer=viewer)
     context = {
         "current": current,
@@ -192,35 +188,25 @@ def organization_options(request: HttpRequest) -> HttpResponse:
         context = {"organizations": options.organizations}
         return render_to_string("people/_organization_list.html", context, request)
 
-    if _is_htmx(request):
-        tags = page_cache.cached(
-            "organization-options",
-            request=request,
-            viewer=viewer,
-            build=option_tags,
-            by_class=True,
-            url="",
-        )
+    htmx = _is_htmx(request)
+    html = page_cache.cached(
+        "organization-options" if htmx else "organization-links",
+        request=request,
+        viewer=viewer,
+        build=option_tags if htmx else link_list,
+        by_class=True,
+        url="",
+    )
+    if htmx:
         chosen = escape(request.GET.get("organization", ""))
         if chosen:  # escaped like the tags: matches a whole option's start tag or nothing
-            tags = tags.replace(
+            html = html.replace(
                 f'<option value="{chosen}">', f'<option value="{chosen}" selected>', 1
             )
-        response = HttpResponse(mark_safe(tags))  # noqa: S308 - built by format_html_join
+        response = HttpResponse(mark_safe(html))  # noqa: S308 - built by format_html_join
     else:
-        list_html = page_cache.cached(
-            "organization-links",
-            request=request,
-            viewer=viewer,
-            build=link_list,
-            by_class=True,
-            url="",
-        )
-        response = render(
-            request,
-            "people/organizations.html",
-            {"list_html": mark_safe(list_html)},  # noqa: S308 - rendered by the engine
-        )
+        context = {"list_html": mark_safe(html)}  # noqa: S308 - rendered by the engine
+        response = render(request, "people/organizations.html", context)
     patch_vary_headers(response, ("HX-Request",))
     return response
 

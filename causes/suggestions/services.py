@@ -23,7 +23,7 @@ from causes.models import (
     WeavingDismissal,
     WeavingSuggestion,
 )
-from network_app.queue import enqueue_on_commit
+from network_app.queue import enqueue_on_commit, time_limits
 from people.errors import DomainError, NotAllowed, refuse_nul
 from people.events import event_emit
 from people.models import AuditEvent, Person
@@ -112,8 +112,7 @@ def suggestion_run_start(
             compute_suggestions,
             (run_id,),
             what=f"suggestion run {run_id}",
-            time_limit=limit,
-            soft_time_limit=max(1, limit - 30),
+            **time_limits(limit),
         )
     return run
 
