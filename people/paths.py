@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import logging
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -26,8 +25,6 @@ from people.errors import DomainError, NotAllowed
 from people.models import GraphChange, PathSearch, Person, TieKind, ordered_pair
 from people.resident_graph import resident_graph
 from people.roles import Viewer, viewer_for
-
-logger = logging.getLogger(__name__)
 
 
 def stale_running() -> dt.timedelta:
